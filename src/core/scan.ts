@@ -1,0 +1,100 @@
+// scan(): the pure heart of `kubeward scan`: state + rules + settings -> ScanResult.
+import {
+  JSON_SCHEMA_VERSION,
+  PILLARS,
+  SEVERITIES,
+  SEVERITY_RANK,
+  type Finding,
+  type InputError,
+  type NotAssessed,
+  type Pillar,
+  type ScanResult,
+  type Severity,
+} from './types.js';
+import type { ClusterState } from '../model/cluster-state.js';
+import type { Rule } from './rule.js';
+import { runRules } from './engine.js';
+import { annotationsIndex, applySuppressions, atOrAbove, type SuppressionConfig } from './suppress.js';
+import { VERSION } from './version.js';
+
+export interface ScanSettings {
+  rules: readonly Rule[];
+  severityOverrides?: Readonly<Record<string, Severity>>;
+  suppression: SuppressionConfig;
+  failOn: Severity | 'none';
+  inputErrors?: readonly InputError[];
+  files?: number;
+  includeControlled?: boolean;
+}
+
+export function scan(state: ClusterState, s: ScanSettings): ScanResult {
+  const { findings, ruleErrors } = runRules(state, s.rules, {
+    severityOverrides: s.severityOverrides,
+    includeControlled: s.includeControlled,
+  });
+  const { expired } = applySuppressions(findings, s.suppression, annotationsIndex(state.objects));
+  sortFindings(findings);
+
+  const notAssessed: NotAssessed[] = [];
+  // Gaps recorded by the loader (e.g. a kind the live collector was refused), linked to the rules that read it.
+  for (const na of state.notAssessed) {
+    const rules = s.rules.filter((r) => r.meta.reads?.some((k) => na.what === k || na.what.endsWith(`/${k}`) || na.what === `kind ${k}`));
+    notAssessed.push(rules.length > 0 && !na.rules ? { ...na, rules: rules.map((r) => r.meta.id) } : { ...na });
+  }
+  for (const e of ruleErrors) notAssessed.push({ what: `rule ${e.ruleId}`, reason: `internal error while evaluating: ${e.message}`, rules: [e.ruleId] });
+
+  const bySeverity = Object.fromEntries(SEVERITIES.map((x) => [x, 0])) as Record<Severity, number>;
+  const byPillar = Object.fromEntries(PILLARS.map((x) => [x, 0])) as Record<Pillar, number>;
+  let suppressed = 0;
+  let failed = false;
+  for (const f of findings) {
+    if (f.suppressed) {
+      suppressed++;
+      continue;
+    }
+    bySeverity[f.severity]++;
+    byPillar[f.pillar]++;
+    if (atOrAbove(f.severity, s.failOn, SEVERITY_RANK)) failed = true;
+  }
+  const result: ScanResult = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: 'kubeward', version: VERSION },
+    summary: {
+      total: findings.length,
+      active: findings.length - suppressed,
+      suppressed,
+      bySeverity,
+      byPillar,
+      objects: state.objects.length,
+      files: s.files ?? 0,
+      rulesRun: s.rules.length,
+      failOn: s.failOn,
+      failed,
+    },
+    findings,
+    errors: [...(s.inputErrors ?? [])],
+    notAssessed,
+  };
+  if (expired.length > 0) {
+    result.expiredSuppressions = expired.map((e) => ({ rule: e.rule, reason: e.reason, expires: e.expires ?? '', source: e.source }));
+  }
+  return result;
+}
+
+export function sortFindings(findings: Finding[]): void {
+  findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      cmp(a.pillar, b.pillar) ||
+      cmp(a.ruleId, b.ruleId) ||
+      cmp(a.location?.file ?? '', b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      cmp(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
+      cmp(a.resource.name, b.resource.name) ||
+      cmp(a.message, b.message),
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+// The one registry of output formats; `--format` choices come from its keys.
+import type { ReporterEntry } from './types.js';
+import { textReporter } from './text.js';
+import { jsonReporter } from './json.js';
+
+export const reporters = {
+  text: textReporter,
+  json: jsonReporter,
+} satisfies Record<string, ReporterEntry>;
+
+export type FormatName = keyof typeof reporters;
+
+export function isFormat(s: string): s is FormatName {
+  return Object.prototype.hasOwnProperty.call(reporters, s);
+}
