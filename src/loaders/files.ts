@@ -141,24 +141,25 @@ export function ioMessage(e: unknown): string {
   }
 }
 
-/** The same object twice (same group, kind, namespace, name): keep the first, report the second. */
+/**
+ * The same object twice (same group, kind, namespace, name): reported as an input error. Both copies
+ * stay in the scan (they may differ, and dropping one would lose findings); lookups by name see the first.
+ */
 function dedupe(res: LoadResult): void {
   const first = new Map<string, LoadedObject>();
-  const kept: LoadedObject[] = [];
   for (const o of res.objects) {
+    if (o.ref.name.endsWith('*')) continue; // generateName: many objects may share it
     const k = `${groupKind(o.group, o.ref.kind)}|${o.ref.namespace ?? ''}|${o.ref.name}`;
     const prev = first.get(k);
-    if (prev && !o.ref.name.endsWith('*')) {
+    if (prev) {
       const where = prev.source ? `${prev.source.file}:${prev.source.line}` : prev.file;
       res.errors.push({
         file: o.file,
         line: o.source?.line,
-        message: `duplicate ${o.ref.kind} ${o.ref.namespace ? o.ref.namespace + '/' : ''}${o.ref.name} (first defined at ${where}); this copy is ignored`,
+        message: `duplicate ${o.ref.kind} ${o.ref.namespace ? o.ref.namespace + '/' : ''}${o.ref.name} (first defined at ${where}); both copies are scanned`,
       });
       continue;
     }
     first.set(k, o);
-    kept.push(o);
   }
-  res.objects = kept;
 }

@@ -54,7 +54,8 @@ export class ClusterState {
     for (const o of this.objects) {
       const gk = groupKind(o.group, o.ref.kind);
       push(this.byGK, gk, o);
-      this.byKey.set(key(gk, o.ref.namespace, o.ref.name), o);
+      const k = key(gk, o.ref.namespace, o.ref.name);
+      if (!this.byKey.has(k)) this.byKey.set(k, o); // first copy wins for lookups
       if (o.ref.namespace) push(this.byNs, o.ref.namespace, o);
       const uid = o.obj.metadata?.uid;
       if (typeof uid === 'string') this.byUid.set(uid, o);
