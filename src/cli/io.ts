@@ -8,6 +8,8 @@ export interface CliIO {
   readStdin(): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
   isTTY: boolean;
+  /** stderr is a terminal: progress displays are allowed there. */
+  errIsTTY: boolean;
   color: boolean;
   cwd: string;
 }
@@ -30,6 +32,7 @@ export function processIO(): CliIO {
       }
     },
     isTTY,
+    errIsTTY: Boolean(process.stderr.isTTY),
     color: isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
     cwd: process.cwd(),
   };

@@ -5,6 +5,7 @@ import { VERSION } from '../core/version.js';
 import { processIO, type CliIO } from './io.js';
 import { registerScan } from './commands/scan.js';
 import { registerRules } from './commands/rules.js';
+import { registerSnapshot } from './commands/snapshot.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -24,6 +25,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerScan(program, env);
+  registerSnapshot(program, env);
   registerRules(program, env);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
   try {

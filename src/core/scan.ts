@@ -38,7 +38,7 @@ export function scan(state: ClusterState, s: ScanSettings): ScanResult {
   const notAssessed: NotAssessed[] = [];
   // Gaps recorded by the loader (e.g. a kind the live collector was refused), linked to the rules that read it.
   for (const na of state.notAssessed) {
-    const rules = s.rules.filter((r) => r.meta.reads?.some((k) => na.what === k || na.what.endsWith(`/${k}`) || na.what === `kind ${k}`));
+    const rules = s.rules.filter((r) => r.meta.reads?.includes(na.what));
     notAssessed.push(rules.length > 0 && !na.rules ? { ...na, rules: rules.map((r) => r.meta.id) } : { ...na });
   }
   for (const e of ruleErrors) notAssessed.push({ what: `rule ${e.ruleId}`, reason: `internal error while evaluating: ${e.message}`, rules: [e.ruleId] });

@@ -1,6 +1,6 @@
 // Parsing of manifest text (YAML multi-document, JSON, kind: List, kubeward snapshots) into
 // LoadedObjects that remember file, line and column. Pure: no file system access here.
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { Parser, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document } from 'yaml';
 import type { InputError, KubeObject, LoadedObject, NotAssessed, ObjPath, SourceLocation } from '../core/types.js';
 import { makeRef, groupOf } from '../model/kinds.js';
 
@@ -22,6 +22,17 @@ export interface SnapshotMeta {
 
 /** JSON bigger than this is parsed with JSON.parse (fast, no line numbers). */
 const JSON_POSITION_LIMIT = 4 * 1024 * 1024;
+/**
+ * Up to this many characters of YAML, parsed documents are kept to locate findings. Above it they are
+ * dropped after conversion and re-parsed on demand (one document at a time), which bounds memory:
+ * a parsed YAML document takes ~40 times the size of its text.
+ */
+const RETAIN_DOCUMENTS_LIMIT = 8 * 1024 * 1024;
+/** Alias expansions allowed per document: guards against "billion laughs" alias bombs. */
+export const MAX_ALIAS_COUNT = 1000;
+const YAML_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: false } as const;
+
+type Pos = (offset: number) => SourceLocation;
 
 export function parseManifestText(text: string, file: string): ParsedText {
   const out: ParsedText = { objects: [], errors: [] };
@@ -47,46 +58,181 @@ export function parseManifestText(text: string, file: string): ParsedText {
     return out;
   }
 
-  const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: false }) as Document.Parsed[];
-  } catch (e) {
-    out.errors.push({ file, message: `cannot parse: ${(e as Error).message}` });
-    return out;
-  }
-  if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
-  const pos = (offset: number): SourceLocation => {
-    const p = lineCounter.linePos(offset);
-    return { file, line: p.line, column: p.col };
+  const lineStarts = lineStartsOf(text);
+  const pos: Pos = (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - lineStarts[lo] + 1 };
   };
-  for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      const at = err.pos ? pos(err.pos[0]) : undefined;
-      const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      out.errors.push({
-        file,
-        line: at?.line,
-        column: at?.column,
-        message: `invalid ${looksJson ? 'JSON' : 'YAML'}: ${first}; document skipped`,
-      });
-      continue;
-    }
-    if (doc.contents == null) continue; // empty document between separators
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      const r = (doc.contents as Node).range;
-      const at = r ? pos(r[0]) : undefined;
-      out.errors.push({ file, line: at?.line, message: `cannot read document: ${(e as Error).message}` });
-      continue;
-    }
-    const locator = makeLocator(doc, pos);
-    collectTop(data, file, locator, out);
+  const retain = text.length <= RETAIN_DOCUMENTS_LIMIT;
+  const lazy = new DocumentCache();
+  // Each `---` section is parsed on its own, so that a broken document (say an unclosed quote,
+  // which the YAML lexer would carry to the end of the file) cannot take the next ones with it.
+  for (const chunk of splitDocuments(text)) {
+    const cpos: Pos = (o) => pos(chunk.start + o);
+    const docs = parseChunk(text, chunk);
+    docs.forEach((doc, docIndex) => {
+      if (doc.errors.length > 0) {
+        out.errors.push(yamlError(doc, text, chunk, cpos, looksJson ? 'JSON' : 'YAML', file));
+        return;
+      }
+      if (doc.contents == null) return; // empty document between separators, or only comments
+      let data: unknown;
+      try {
+        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (e) {
+        const at = rangeStart(doc.contents, cpos);
+        const msg = (e as Error).message;
+        out.errors.push({
+          file,
+          line: at?.line,
+          message: /alias/i.test(msg)
+            ? `YAML aliases expand to too many nodes (over ${MAX_ALIAS_COUNT}; a "billion laughs" document?); document skipped`
+            : `cannot read document: ${msg}; document skipped`,
+        });
+        return;
+      }
+      const locator = retain ? makeLocator(doc, cpos) : lazyLocator(text, chunk, docIndex, cpos, lazy);
+      collectTop(data, file, locator, out);
+    });
   }
   return out;
+}
+
+interface Chunk {
+  start: number;
+  end: number;
+}
+
+function parseChunk(text: string, chunk: Chunk): Document.Parsed[] {
+  const docs = parseAllDocuments(text.slice(chunk.start, chunk.end), YAML_OPTIONS) as unknown;
+  return Array.isArray(docs) ? (docs as Document.Parsed[]) : []; // EmptyStream: only comments/blank lines
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+/**
+ * Splits a YAML stream before each `---` line. In YAML a `---` at the start of a line always starts a
+ * new document (it may not occur inside a scalar), so parsing the pieces separately is equivalent to
+ * parsing the whole, except that an error stays inside its own document. Directive lines (`%YAML`)
+ * right before a `---` go with the document they introduce.
+ */
+function splitDocuments(text: string): Chunk[] {
+  const starts = [0];
+  const re = /^---(?=[ \t\r\n]|$)/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    let s = m.index;
+    while (s > 0) {
+      const prevStart = text.lastIndexOf('\n', s - 2) + 1;
+      if (prevStart >= s || text.charCodeAt(prevStart) !== 37 /* % */) break;
+      s = prevStart;
+    }
+    if (s > starts[starts.length - 1]) starts.push(s);
+  }
+  return starts.map((s, i) => ({ start: s, end: i + 1 < starts.length ? starts[i + 1] : text.length }));
+}
+
+/** "line 7" or "lines 7-13": the lines a `---` section covers, for messages. */
+function sectionLines(text: string, chunk: Chunk, pos: Pos): string {
+  let end = chunk.end - 1;
+  while (end > chunk.start && /\s/.test(text.charAt(end))) end--;
+  const first = pos(0).line;
+  const last = pos(end - chunk.start).line;
+  return first === last ? `line ${first}` : `lines ${first}-${last}`;
+}
+
+/** One clear line for a document the YAML parser rejected, pointing at the line to fix. */
+function yamlError(doc: Document.Parsed, text: string, chunk: Chunk, pos: Pos, lang: string, file: string): InputError {
+  const err = doc.errors[0];
+  let at = err.pos ? pos(err.pos[0]) : undefined;
+  let msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const multiline = doc.errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY');
+  if (err.code === 'MISSING_CHAR' && /quote/.test(err.message)) {
+    const open = unclosedQuoteOffset(text.slice(chunk.start, chunk.end));
+    if (open !== undefined) {
+      at = pos(open);
+      msg = 'quoted string opened here is never closed';
+    }
+  } else if ((err.code === 'BLOCK_AS_IMPLICIT_KEY' || err.code === 'MULTILINE_IMPLICIT_KEY') && multiline?.pos) {
+    // `name: x` followed by an over-indented line: the mistake is on the second line.
+    const keyLine = pos(multiline.pos[0]).line;
+    const endOffset = Math.max(multiline.pos[0], multiline.pos[1] - 1);
+    const bad = pos(endOffset);
+    if (bad.line > keyLine) {
+      const lineStart = chunk.start + endOffset - (bad.column - 1);
+      const indent = /^[ ]*/.exec(text.slice(lineStart, lineStart + 200))![0].length;
+      at = { ...bad, column: indent + 1 };
+      msg = `bad indentation: this line is indented deeper than the mapping on line ${keyLine} it belongs to`;
+    }
+  }
+  return {
+    file,
+    line: at?.line,
+    column: at?.column,
+    message: `invalid ${lang}: ${msg}; document at ${sectionLines(text, chunk, pos)} skipped`,
+  };
+}
+
+/** Offset of the quoted scalar that has no closing quote, if any. */
+function unclosedQuoteOffset(src: string): number | undefined {
+  let found: number | undefined;
+  const walk = (t: unknown): void => {
+    if (found !== undefined || t === null || typeof t !== 'object') return;
+    if (Array.isArray(t)) {
+      for (const x of t) walk(x);
+      return;
+    }
+    const tok = t as { type?: string; offset?: number; source?: unknown };
+    if ((tok.type === 'double-quoted-scalar' || tok.type === 'single-quoted-scalar') && typeof tok.source === 'string') {
+      const q = tok.type === 'double-quoted-scalar' ? '"' : "'";
+      const s = tok.source;
+      const closed = s.length >= 2 && s.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(s));
+      if (!closed) {
+        found = tok.offset;
+        return;
+      }
+    }
+    for (const v of Object.values(t)) walk(v);
+  };
+  for (const tok of new Parser().parse(src)) walk(tok);
+  return found;
+}
+
+/** Parsed documents of large inputs, re-created on demand to locate findings (a few kept). */
+class DocumentCache {
+  private readonly docs = new Map<number, Document.Parsed[]>();
+  get(text: string, chunk: Chunk): Document.Parsed[] {
+    let d = this.docs.get(chunk.start);
+    if (d) {
+      this.docs.delete(chunk.start);
+    } else {
+      d = parseChunk(text, chunk);
+      if (this.docs.size >= 16) this.docs.delete(this.docs.keys().next().value as number);
+    }
+    this.docs.set(chunk.start, d);
+    return d;
+  }
+}
+
+function lazyLocator(text: string, chunk: Chunk, docIndex: number, pos: Pos, cache: DocumentCache): Locator {
+  return (path) => {
+    const doc = cache.get(text, chunk)[docIndex];
+    return doc ? makeLocator(doc, pos)(path) : undefined;
+  };
 }
 
 type Locator = (path: ObjPath) => SourceLocation | undefined;
@@ -209,4 +355,11 @@ export function deepFreeze<T>(v: T): T {
     for (const k of Object.keys(v as object)) deepFreeze((v as Record<string, unknown>)[k]);
   }
   return v;
+}
+
+/** Objects that arrive already parsed (live API, snapshots): same checks, no source positions. */
+export function objectsFromData(items: readonly unknown[], file: string): ParsedText {
+  const out: ParsedText = { objects: [], errors: [] };
+  items.forEach((item, i) => collectObject(item, file, undefined, ['items', i], out));
+  return out;
 }

@@ -38,19 +38,24 @@ export function registerRules(program: Command, env: CommandEnv): void {
         const near = allRules.map((r) => r.meta.id).filter((x) => x.includes(id) || id.includes(x));
         throw new UserError(`unknown rule "${id}"${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}; list them with kubeward rules`);
       }
-      env.io.out(renderRuleDoc(rule.meta, await readProse(rule.meta.pillar, id)));
+      env.io.out(await ruleDoc(rule.meta));
     });
 }
 
-/** Rule prose lives beside the rule (src/rules/<pillar>/<id>/rule.md) and in generated docs/rules/<id>.md. */
-async function readProse(pillar: string, id: string): Promise<string> {
+/**
+ * Rule prose lives beside the rule (src/rules/<pillar>/<id>/rule.md) in a checkout; an installed
+ * package has the generated docs/rules/<id>.md instead.
+ */
+async function ruleDoc(meta: Parameters<typeof renderRuleDoc>[0]): Promise<string> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-  for (const p of [path.join(root, 'src/rules', pillar, id, 'rule.md')]) {
-    try {
-      return await fsp.readFile(p, 'utf8');
-    } catch {
-      /* try next */
-    }
+  try {
+    return renderRuleDoc(meta, await fsp.readFile(path.join(root, 'src/rules', meta.pillar, meta.id, 'rule.md'), 'utf8'));
+  } catch {
+    /* not a checkout */
   }
-  return '';
+  try {
+    return await fsp.readFile(path.join(root, 'docs/rules', `${meta.id}.md`), 'utf8');
+  } catch {
+    return renderRuleDoc(meta, '');
+  }
 }

@@ -2,17 +2,15 @@ import { Command, Option } from 'commander';
 import * as path from 'node:path';
 import type { CommandEnv } from '../main.js';
 import { UserError, SEVERITIES, PILLARS, type Severity, type ScanResult } from '../../core/types.js';
-import { loadPaths, DEFAULT_MAX_FILE_SIZE } from '../../loaders/files.js';
 import { loadBaseline, loadConfig, loadIgnoreFile, DEFAULT_IGNORE_FILE } from '../../loaders/config.js';
-import { ClusterState } from '../../model/cluster-state.js';
+import { addInputOptions, gatherInputs, type InputOpts } from '../inputs.js';
 import { allRules } from '../../rules/index.js';
 import { scan } from '../../core/scan.js';
 import { reporters, isFormat } from '../../reporters/index.js';
 import { formatInputError } from '../../reporters/text.js';
 import type { Rule } from '../../core/rule.js';
 
-interface ScanOpts {
-  file: string[];
+interface ScanOpts extends InputOpts {
   format: string;
   output?: string;
   failOn?: string;
@@ -23,7 +21,6 @@ interface ScanOpts {
   rule: string[];
   pillar: string[];
   excludeNamespace: string[];
-  maxFileSize?: string;
   includeControlled?: boolean;
 }
 
@@ -32,11 +29,11 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 export function registerScan(program: Command, env: CommandEnv): void {
-  program
+  const cmd = program
     .command('scan')
-    .description('scan manifests (files, folders, - for stdin) or a kubeward snapshot and report findings')
-    .argument('[paths...]', 'files or folders (recursive: .yaml, .yml, .json); - reads stdin')
-    .option('-f, --file <path>', 'a file or folder to scan (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .description('scan manifests (files, folders, - for stdin), a kubeward snapshot, or a live cluster, and report findings')
+    .argument('[paths...]', 'files or folders (recursive: .yaml, .yml, .json); - reads stdin');
+  addInputOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(Object.keys(reporters)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an active finding is at or above this severity (default: high)').choices([...SEVERITIES, 'none']))
@@ -47,7 +44,6 @@ export function registerScan(program: Command, env: CommandEnv): void {
     .option('--rule <ids>', 'run only these rules (comma-separated, repeatable)', collect, [])
     .addOption(new Option('--pillar <pillar>', 'run only rules of this pillar (repeatable)').choices([...PILLARS]).argParser((v: string, p: string[] = []) => [...p, v]).default([]))
     .option('--exclude-namespace <ns>', 'suppress findings in this namespace (repeatable)', collect, [])
-    .option('--max-file-size <MiB>', `refuse files larger than this (default ${DEFAULT_MAX_FILE_SIZE / 1048576})`)
     .option('--include-controlled', 'also report on pods and ReplicaSets whose controller is in the input (duplicates the controller\'s findings)')
     .addHelpText(
       'after',
@@ -63,15 +59,7 @@ Examples:
     )
     .action(async (paths: string[], opts: ScanOpts) => {
       const io = env.io;
-      const inputs = [...paths, ...opts.file];
-      if (inputs.length === 0) throw new UserError('no input: give files or folders to scan, or - to read stdin (see kubeward scan --help)');
       if (!isFormat(opts.format)) throw new UserError(`unknown format ${opts.format}`);
-      let maxFileSize: number | undefined;
-      if (opts.maxFileSize !== undefined) {
-        const n = Number(opts.maxFileSize);
-        if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of MiB, got "${opts.maxFileSize}"`);
-        maxFileSize = n * 1048576;
-      }
 
       const known = new Set(allRules.map((r) => r.meta.id));
       const cfg = await loadConfig(opts.config, io.cwd, known);
@@ -88,15 +76,14 @@ Examples:
       const baselineFile = opts.baseline ?? cfg.baseline;
       const baseline = baselineFile ? await loadBaseline(baselineFile) : undefined;
 
-      const loaded = await loadPaths(inputs, { maxFileSize, readStdin: io.readStdin });
-      const state = new ClusterState({ objects: loaded.objects, notAssessed: loaded.notAssessed, origin: loaded.fromSnapshot ? 'snapshot' : 'manifests' });
+      const { state, errors: inputErrors, files } = await gatherInputs(paths, opts, io);
       const failOn = (opts.failOn as Severity | 'none' | undefined) ?? cfg.failOn ?? 'high';
       const result: ScanResult = scan(state, {
         rules,
         severityOverrides,
         failOn,
-        inputErrors: loaded.errors,
-        files: loaded.files,
+        inputErrors,
+        files,
         includeControlled: opts.includeControlled,
         suppression: {
           excludeNamespaces: [...cfg.excludeNamespaces, ...opts.excludeNamespace],

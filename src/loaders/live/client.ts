@@ -1,0 +1,240 @@
+// HTTP access to a live API server. The only importer of @kubernetes/client-node (for kubeconfig
+// parsing and credentials: certificates, tokens, exec plugins, in-cluster config).
+import * as https from 'node:https';
+import * as http from 'node:http';
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../../core/types.js';
+
+export interface KubeconfigOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** Use the pod's service account (KUBERNETES_SERVICE_HOST + mounted token). */
+  inCluster?: boolean;
+}
+
+export interface ClusterIdentity {
+  context: string;
+  server: string;
+  user: string;
+}
+
+export function loadKubeconfig(o: KubeconfigOptions): { kc: KubeConfig; identity: ClusterIdentity } {
+  const kc = new KubeConfig();
+  try {
+    if (o.inCluster) {
+      if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
+        throw new UserError('--in-cluster: not running in a pod (KUBERNETES_SERVICE_HOST or the service-account token is missing)');
+      }
+      kc.loadFromCluster();
+    } else if (o.kubeconfig) {
+      if (!existsSync(o.kubeconfig)) throw new UserError(`kubeconfig ${o.kubeconfig}: no such file`);
+      kc.loadFromFile(o.kubeconfig);
+    } else {
+      const env = process.env.KUBECONFIG;
+      const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
+      if (!env && !existsSync(`${home}/.kube/config`)) {
+        throw new UserError('no kubeconfig found (neither $KUBECONFIG nor ~/.kube/config): pass --kubeconfig FILE, or scan files instead');
+      }
+      kc.loadFromDefault();
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const where = o.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config';
+    throw new UserError(`cannot read kubeconfig ${where}: ${firstLine((e as Error).message)}`);
+  }
+  if (o.context) {
+    if (!kc.getContextObject(o.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new UserError(`context "${o.context}" not found in kubeconfig${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+    }
+    kc.setCurrentContext(o.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || !cluster.server) {
+    throw new UserError(
+      kc.getContexts().length === 0
+        ? `no Kubernetes configuration found (looked at ${o.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}); pass --kubeconfig or scan files instead`
+        : `the current context "${kc.getCurrentContext()}" has no cluster server`,
+    );
+  }
+  return {
+    kc,
+    identity: { context: kc.getCurrentContext() || 'in-cluster', server: cluster.server, user: kc.getCurrentUser()?.name ?? '' },
+  };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+export interface ClientOptions {
+  /** Per-request timeout in ms. */
+  requestTimeoutMs?: number;
+  /** Retries on 429, 5xx and connection resets. */
+  retries?: number;
+  /** Base backoff in ms (doubles per try, with jitter). */
+  backoffMs?: number;
+}
+
+export interface HttpResult {
+  status: number;
+  body: unknown;
+  text: string;
+}
+
+/** A network-level failure after retries (server down, TLS, DNS). */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class LiveClient {
+  requests = 0;
+  retriesDone = 0;
+  private agent?: https.Agent | http.Agent;
+  private baseOpts?: https.RequestOptions;
+  private readonly server: URL;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly opts: ClientOptions = {},
+  ) {
+    this.server = new URL(kc.getCurrentCluster()!.server);
+  }
+
+  private async prepare(): Promise<https.RequestOptions> {
+    if (this.baseOpts) return this.baseOpts;
+    const o: https.RequestOptions = { headers: {} };
+    try {
+      await this.kc.applyToHTTPSOptions(o);
+    } catch (e) {
+      throw new UserError(`cannot obtain credentials for context "${this.kc.getCurrentContext()}": ${firstLine((e as Error).message)}`);
+    }
+    const isHttps = this.server.protocol === 'https:';
+    this.agent = isHttps
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername })
+      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.baseOpts = o;
+    return o;
+  }
+
+  /** GET a path (with query) and parse JSON. Retries transient failures; never throws on HTTP status. */
+  async get(pathAndQuery: string, accept = 'application/json', retries?: number): Promise<HttpResult> {
+    return this.request('GET', pathAndQuery, undefined, accept, retries);
+  }
+
+  async post(pathAndQuery: string, body: unknown): Promise<HttpResult> {
+    return this.request('POST', pathAndQuery, JSON.stringify(body), 'application/json');
+  }
+
+  private async request(method: string, pathAndQuery: string, body: string | undefined, accept: string, retriesOverride?: number): Promise<HttpResult> {
+    const base = await this.prepare();
+    const retries = retriesOverride ?? this.opts.retries ?? 4;
+    const backoff = this.opts.backoffMs ?? 250;
+    let lastErr: Error | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) this.retriesDone++;
+      try {
+        const res = await this.once(method, pathAndQuery, body, accept, base);
+        if ((res.status === 429 || res.status >= 500) && attempt < retries) {
+          const ra = Number((res as HttpResult & { retryAfter?: number }).retryAfter);
+          await sleep(Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 10_000) : jitter(backoff * 2 ** attempt));
+          continue;
+        }
+        return res;
+      } catch (e) {
+        lastErr = e as Error;
+        const code = (e as NodeJS.ErrnoException).code;
+        // TLS and DNS problems do not heal by retrying.
+        if (code && /CERT|SELF_SIGNED|ERR_TLS|ENOTFOUND|HOSTNAME|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code)) break;
+        if (attempt < retries) await sleep(jitter(backoff * 2 ** attempt));
+      }
+    }
+    throw describeTransport(lastErr, this.server.href);
+  }
+
+  private once(method: string, pathAndQuery: string, body: string | undefined, accept: string, base: https.RequestOptions): Promise<HttpResult & { retryAfter?: number }> {
+    this.requests++;
+    const url = new URL(pathAndQuery, this.server);
+    const prefix = this.server.pathname.replace(/\/$/, '');
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(
+        {
+          method,
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port,
+          path: prefix + url.pathname + url.search,
+          agent: this.agent,
+          auth: base.auth,
+          headers: { ...(base.headers as Record<string, string>), Accept: accept, 'User-Agent': 'kubeward', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+          timeout: this.opts.requestTimeoutMs ?? 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = undefined;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed, text, retryAfter: Number(res.headers['retry-after']) });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+function describeTransport(e: Error | undefined, server: string): TransportError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const m = e?.message ?? 'unknown error';
+  let msg: string;
+  switch (code) {
+    case 'ECONNREFUSED':
+      msg = `cannot reach the API server ${server}: connection refused`;
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      msg = `cannot resolve the API server host of ${server}`;
+      break;
+    case 'ETIMEDOUT':
+      msg = `the API server ${server} did not answer in time`;
+      break;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      msg = `the connection to the API server ${server} was closed (${code})`;
+      break;
+    default:
+      if (code && /CERT|SELF_SIGNED|TLS|UNABLE_TO_VERIFY|DEPTH_ZERO|HOSTNAME/.test(code)) {
+        msg = `TLS error talking to ${server}: ${m} (${code}); check certificate-authority in the kubeconfig`;
+      } else msg = `request to ${server} failed: ${m}${code ? ` (${code})` : ''}`;
+  }
+  return new TransportError(msg, code);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function jitter(ms: number): number {
+  return Math.round(ms * (0.5 + Math.random()));
+}
