@@ -73,7 +73,11 @@ export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Pr
     notAssessed.push(...liveLoad.notAssessed);
   }
   if (inputs.length > 0) {
-    const loaded = await loadPaths(inputs, { maxFileSize, readStdin: io.readStdin });
+    const loaded = await loadPaths(inputs, {
+      maxFileSize,
+      cwd: io.cwd,
+      stdin: () => io.stdinStream(),
+    });
     objects.push(...loaded.objects);
     errors.push(...loaded.errors);
     notAssessed.push(...loaded.notAssessed);

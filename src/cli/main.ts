@@ -6,6 +6,7 @@ import { processIO, type CliIO } from './io.js';
 import { registerScan } from './commands/scan.js';
 import { registerRules } from './commands/rules.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerAudit } from './commands/audit.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   registerScan(program, env);
   registerSnapshot(program, env);
   registerRules(program, env);
+  registerAudit(program, env);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
   try {
     if (argv.length === 0) {
