@@ -539,7 +539,7 @@ function generate({ pods: podBudget, namespaces: nsCount, seed }, emit) {
 
   // DaemonSets in kube-system (node agents, like EKS: aws-node, kube-proxy, fluent-bit, ...)
   const dsNames = ['aws-node', 'kube-proxy', 'fluent-bit', 'node-exporter', 'ebs-csi-node'];
-  const dsCount = Math.min(dsNames.length, Math.floor(podBudget / Math.max(1, nodeCount) / 10)); // ~<=10% of pods
+  const dsCount = Math.min(dsNames.length, Math.round(podBudget / Math.max(1, nodeCount) / 10)); // ~10% of pods
   for (let d = 0; d < dsCount && podsLeft >= nodeCount; d++) {
     const name = dsNames[d];
     const ns = 'kube-system';
@@ -700,14 +700,23 @@ function generate({ pods: podBudget, namespaces: nsCount, seed }, emit) {
 let pods = opts.pods;
 let namespaces = opts.namespaces;
 if (opts.objects !== undefined) {
-  // find the pod count whose cluster has ~opts.objects objects (objects grow linearly with pods)
+  // Find a pod count whose cluster has ~opts.objects objects (within 0.5%). Objects grow about
+  // linearly with pods, but not monotonically (a different pod count reshuffles the random draws),
+  // so keep the closest count seen.
   const count = (p) => generate({ pods: p, namespaces: namespaces ?? defaultNamespaces(p), seed: opts.seed }, () => {}).objects;
-  pods = Math.max(1, Math.round(opts.objects / 2.5));
-  for (let iter = 0; iter < 6; iter++) {
-    const got = count(pods);
-    if (Math.abs(got - opts.objects) <= Math.max(5, opts.objects * 0.002)) break;
-    pods = Math.max(1, Math.round(pods * (opts.objects / got)));
+  const tol = Math.max(3, opts.objects * 0.005);
+  let guess = Math.max(1, Math.round(opts.objects / 2.7));
+  let best = { pods: guess, err: Infinity };
+  const tried = new Set();
+  for (let iter = 0; iter < 12 && best.err > tol; iter++) {
+    while (tried.has(guess)) guess++;
+    tried.add(guess);
+    const got = count(guess);
+    const err = Math.abs(got - opts.objects);
+    if (err < best.err) best = { pods: guess, err };
+    guess = Math.max(1, Math.round(guess * (opts.objects / got)));
   }
+  pods = best.pods;
 }
 namespaces ??= defaultNamespaces(pods);
 

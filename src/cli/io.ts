@@ -1,11 +1,14 @@
 // The only place that touches stdout/stderr/stdin for the CLI.
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { UserError } from '../core/types.js';
 
 export interface CliIO {
   out(s: string): void;
   err(s: string): void;
   readStdin(): Promise<string>;
+  /** Stdin as it arrives, for readers that stop early (size limits, binary data). */
+  stdinStream(): AsyncIterable<Uint8Array | string>;
   writeFile(path: string, data: string): Promise<void>;
   isTTY: boolean;
   /** stderr is a terminal: progress displays are allowed there. */
@@ -16,14 +19,28 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   const isTTY = Boolean(process.stdout.isTTY);
+  // A reader that goes away (`kubeward scan ... | head`) is not an error: stop writing, quietly.
+  let outClosed = false;
+  let errClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    outClosed = true;
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED' && !errClosed) {
+      process.stderr.write(`kubeward: cannot write to stdout: ${e.message}\n`);
+      process.exitCode = 2;
+    }
+  });
+  process.stderr.on('error', () => {
+    errClosed = true;
+  });
   return {
-    out: (s) => void process.stdout.write(s),
-    err: (s) => void process.stderr.write(s),
+    out: (s) => void (outClosed || process.stdout.write(s)),
+    err: (s) => void (errClosed || process.stderr.write(s)),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    stdinStream: () => process.stdin,
     writeFile: async (p, data) => {
       try {
         await fsp.writeFile(p, data);
@@ -35,5 +52,43 @@ export function processIO(): CliIO {
     errIsTTY: Boolean(process.stderr.isTTY),
     color: isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
     cwd: process.cwd(),
+  };
+}
+
+export interface CapturedIO extends CliIO {
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * A CliIO that keeps output in memory, for running main() in-process (tests, embedding).
+ * Relative paths given to writeFile resolve against `cwd`.
+ */
+export function captureIO(opts: { cwd: string; stdin?: string | Buffer; isTTY?: boolean; color?: boolean }): CapturedIO {
+  let out = '';
+  let err = '';
+  const input = opts.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.stdin) ? opts.stdin : Buffer.from(opts.stdin, 'utf8');
+  return {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    stdout: () => out,
+    stderr: () => err,
+    readStdin: async () => input.toString('utf8'),
+    stdinStream: async function* () {
+      for (let i = 0; i < input.length; i += 65536) yield input.subarray(i, i + 65536);
+    },
+    writeFile: async (p, data) => {
+      try {
+        await fsp.writeFile(path.resolve(opts.cwd, p), data);
+      } catch (e) {
+        throw new UserError(`cannot write ${p}: ${(e as Error).message}`);
+      }
+    },
+    isTTY: opts.isTTY ?? false,
+    errIsTTY: false,
+    color: opts.color ?? false,
+    cwd: opts.cwd,
   };
 }

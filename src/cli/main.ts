@@ -18,21 +18,33 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   let exitCode = 0;
   const env: CommandEnv = { io, setExit: (c) => (exitCode = Math.max(exitCode, c)) };
   const program = new Command();
+  // Usage errors are one line: "kubeward: unknown option '--x' (see kubeward scan --help)".
+  const output = (cmd: Command) => ({
+    writeOut: (s: string) => io.out(s),
+    writeErr: (s: string) => io.err(s),
+    outputError: (s: string, write: (s: string) => void) =>
+      write(`kubeward: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see ${commandPath(cmd)} --help)\n`),
+  });
   program
     .name('kubeward')
-    .description('Security analysis for managed Kubernetes (EKS, AKS, GKE): workload hardening, least privilege,\nmetadata API exposure and audit logging, with evidence and a fix for every finding.')
+    .description(
+      'Security analysis for managed Kubernetes (EKS, AKS, GKE): workload hardening, least privilege, metadata API exposure and audit logging, with evidence and a fix for every finding.',
+    )
     .version(VERSION, '-V, --version', 'print the version')
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput(output(program))
+    .exitOverride();
   registerScan(program, env);
   registerSnapshot(program, env);
   registerRules(program, env);
   registerAudit(program, env);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }));
+  const configure = (c: Command): void => {
+    c.exitOverride().configureOutput(output(c));
+    c.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });
@@ -49,4 +61,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return 3;
   }
   return exitCode;
+}
+
+function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let x: Command | null = c; x; x = x.parent) names.unshift(x.name());
+  return names.join(' ');
 }

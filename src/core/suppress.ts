@@ -2,10 +2,10 @@
 // annotations, and a baseline of known findings. Suppressed findings stay in the result, marked.
 import type { Finding, LoadedObject, ResourceRef, Severity } from './types.js';
 
+/** Every field given must match; each is an exact value or a glob where `*` matches any run of characters. */
 export interface ResourceSelector {
   kind?: string;
   namespace?: string;
-  /** Exact name, or a glob with `*`. */
   name?: string;
 }
 
@@ -44,7 +44,7 @@ function escapeRe(s: string): string {
 }
 
 export function selectorMatches(sel: ResourceSelector, ref: ResourceRef): boolean {
-  if (sel.kind && sel.kind !== ref.kind) return false;
+  if (sel.kind && !globMatch(sel.kind, ref.kind)) return false;
   if (sel.namespace && !globMatch(sel.namespace, ref.namespace ?? '')) return false;
   if (sel.name && !globMatch(sel.name, ref.name)) return false;
   return true;

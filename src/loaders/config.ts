@@ -23,8 +23,13 @@ export const DEFAULT_IGNORE_FILE = '.kubeward-ignore.yaml';
 
 const selectorSchema = {
   type: 'object',
+  description: 'Which objects: every field given must match; `*` in a value matches any run of characters.',
   additionalProperties: false,
-  properties: { kind: { type: 'string' }, namespace: { type: 'string' }, name: { type: 'string' } },
+  properties: {
+    kind: { type: 'string', minLength: 1, description: 'object kind, e.g. Deployment (glob)' },
+    namespace: { type: 'string', minLength: 1, description: 'namespace (glob), e.g. team-*' },
+    name: { type: 'string', minLength: 1, description: 'object name (glob), e.g. legacy-*' },
+  },
 };
 
 export const configSchema = {
@@ -33,10 +38,13 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    failOn: { enum: [...SEVERITIES, 'none'], description: 'fail (exit 1) when an active finding is at or above this severity' },
+    failOn: {
+      enum: [...SEVERITIES, 'none'],
+      description: 'exit 1 when an active (not suppressed) finding is at or above this severity; --fail-on overrides it (default: high)',
+    },
     rules: {
       type: 'object',
-      description: 'per rule: "off", "on", a severity, or {enabled, severity}',
+      description: 'per rule id: "off", "on", a severity (changes the rule\'s severity), or {enabled, severity}',
       additionalProperties: {
         anyOf: [
           { enum: ['off', 'on', ...SEVERITIES] },
@@ -51,20 +59,21 @@ export const configSchema = {
     },
     exclude: {
       type: 'object',
+      description: 'findings on these objects are suppressed (still listed in the report, marked suppressed)',
       additionalProperties: false,
       properties: {
-        namespaces: { type: 'array', items: { type: 'string' } },
-        resources: { type: 'array', items: selectorSchema },
+        namespaces: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'namespace names (exact)' },
+        resources: { type: 'array', items: selectorSchema, description: 'object selectors' },
       },
     },
-    ignoreFile: { type: 'string' },
-    baseline: { type: 'string' },
+    ignoreFile: { type: 'string', minLength: 1, description: 'ignore file, relative to this file (default: .kubeward-ignore.yaml in the working directory)' },
+    baseline: { type: 'string', minLength: 1, description: 'earlier JSON report whose findings are suppressed (relative to this file)' },
   },
 } as const;
 
 export const ignoreSchema = {
   $id: 'https://kubeward.io/schemas/ignore.json',
-  title: 'kubeward ignore file',
+  title: 'kubeward ignore file (.kubeward-ignore.yaml)',
   type: 'object',
   additionalProperties: false,
   required: ['ignores'],
@@ -73,13 +82,18 @@ export const ignoreSchema = {
       type: 'array',
       items: {
         type: 'object',
+        description: 'suppresses the findings of one rule (or "*": all rules) on the objects the selector matches',
         additionalProperties: false,
         required: ['rule', 'reason'],
         properties: {
-          rule: { type: 'string', minLength: 1 },
+          rule: { type: 'string', minLength: 1, description: 'rule id, or "*" for every rule' },
           resource: selectorSchema,
-          reason: { type: 'string', minLength: 1 },
-          expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+          reason: { type: 'string', minLength: 1, description: 'why this is accepted (shown in the report)' },
+          expires: {
+            type: 'string',
+            pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+            description: 'YYYY-MM-DD: the last day the entry applies; afterwards it stops suppressing and the report lists it as expired',
+          },
         },
       },
     },
@@ -117,26 +131,55 @@ function readYaml(text: string, file: string): { data: unknown; at: (p: string) 
     }
     return line;
   };
-  return { data: doc.toJS() ?? {}, at };
-}
-
-function schemaError(file: string, errors: ErrorObject[] | null | undefined, at: (p: string) => number | undefined): UserError {
-  const e = errors?.[0];
-  if (!e) return new UserError(`${file}: invalid`);
-  const line = at(e.instancePath);
-  let msg = e.message ?? 'invalid';
-  if (e.keyword === 'additionalProperties') msg = `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-  const where = e.instancePath ? ` at ${e.instancePath.slice(1).replace(/\//g, '.')}` : '';
-  return new UserError(`${file}${line ? ':' + line : ''}: invalid configuration${where}: ${msg}`);
-}
-
-async function readText(file: string): Promise<string> {
+  let data: unknown;
   try {
-    return await fsp.readFile(file, 'utf8');
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new UserError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  return { data, at };
+}
+
+function schemaError(file: string, errors: ErrorObject[] | null | undefined, at: (p: string) => number | undefined, what: string): UserError {
+  // The most specific error first: an unknown field or a bad value rather than the anyOf that wraps them.
+  const e = errors?.find((x) => x.keyword !== 'anyOf' && x.keyword !== 'type') ?? errors?.[0];
+  if (!e) return new UserError(`${file}: invalid ${what}`);
+  let instancePath = e.instancePath;
+  let msg = e.message ?? 'invalid';
+  if (e.keyword === 'additionalProperties') {
+    const field = (e.params as { additionalProperty: string }).additionalProperty;
+    const allowed = Object.keys(propertiesAt(e.parentSchema));
+    msg = `unknown field "${field}"${allowed.length ? ` (expected one of ${allowed.join(', ')})` : ''}`;
+    instancePath = `${instancePath}/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  }
+  if (e.keyword === 'enum') msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  if (e.keyword === 'pattern' && instancePath.endsWith('/expires')) msg = 'must be a date written YYYY-MM-DD';
+  const line = at(instancePath);
+  const where = instancePath ? ` at ${instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~')}` : '';
+  return new UserError(`${file}${line ? ':' + line : ''}: invalid ${what}${where}: ${msg}`);
+}
+
+function propertiesAt(schema: unknown): Record<string, unknown> {
+  const p = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return p ?? {};
+}
+
+/** A user-given path: read at `abs`, named in messages as the user would recognise it. */
+function located(file: string, cwd: string): { abs: string; name: string } {
+  const abs = path.resolve(cwd, file);
+  if (!path.isAbsolute(file)) return { abs, name: file };
+  const rel = path.relative(cwd, abs);
+  return { abs, name: rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs };
+}
+
+async function readText(abs: string, name: string): Promise<string> {
+  try {
+    return await fsp.readFile(abs, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    throw new UserError(
+      `${name}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`,
+    );
   }
 }
 
@@ -156,8 +199,10 @@ export async function loadConfig(explicit: string | undefined, cwd: string, know
   }
   const cfg: KubewardConfig = { rules: {}, excludeNamespaces: [], excludeResources: [] };
   if (!file) return cfg;
-  const { data, at } = readYaml(await readText(file), file);
-  if (!validateConfig(data)) throw schemaError(file, validateConfig.errors, at);
+  const { abs, name } = located(file, cwd);
+  file = name;
+  const { data, at } = readYaml(await readText(abs, name), name);
+  if (!validateConfig(data)) throw schemaError(name, validateConfig.errors, at, 'configuration');
   const d = data as {
     failOn?: Severity | 'none';
     rules?: Record<string, unknown>;
@@ -179,30 +224,56 @@ export async function loadConfig(explicit: string | undefined, cwd: string, know
   }
   cfg.excludeNamespaces = d.exclude?.namespaces ?? [];
   cfg.excludeResources = d.exclude?.resources ?? [];
-  const base = path.dirname(file);
+  const base = path.dirname(abs);
   if (d.ignoreFile) cfg.ignoreFile = path.resolve(base, d.ignoreFile);
   if (d.baseline) cfg.baseline = path.resolve(base, d.baseline);
   return cfg;
 }
 
-/** Reads an ignore file. `optional`: a missing default file is not an error. */
-export async function loadIgnoreFile(file: string, optional: boolean): Promise<IgnoreEntry[]> {
+/**
+ * Reads an ignore file. `optional`: a missing default file is not an error. `knownRules`: rule ids an
+ * entry may name (besides "*"); a typo would otherwise silently suppress nothing.
+ */
+export async function loadIgnoreFile(
+  file: string,
+  optional: boolean,
+  opts: { cwd?: string; knownRules?: ReadonlySet<string> } = {},
+): Promise<IgnoreEntry[]> {
+  const { abs, name } = located(file, opts.cwd ?? process.cwd());
   let text: string;
   try {
-    text = await fsp.readFile(file, 'utf8');
+    text = await fsp.readFile(abs, 'utf8');
   } catch (e) {
     if (optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    return readText(file).then(() => []);
+    return readText(abs, name).then(() => []);
   }
-  const { data, at } = readYaml(text, file);
-  if (!validateIgnore(data)) throw schemaError(file, validateIgnore.errors, at);
+  const { data, at } = readYaml(text, name);
+  if (data === null || (typeof data === 'object' && Object.keys(data as object).length === 0)) return []; // empty file
+  if (!validateIgnore(data)) throw schemaError(name, validateIgnore.errors, at, 'ignore file');
   const entries = (data as { ignores: Array<Omit<IgnoreEntry, 'source'>> }).ignores;
-  return entries.map((e, i) => ({ ...e, source: `${file}:${at('/ignores/' + i) ?? 1}` }));
+  entries.forEach((e, i) => {
+    const line = at(`/ignores/${i}/rule`) ?? at(`/ignores/${i}`);
+    if (opts.knownRules && e.rule !== '*' && !opts.knownRules.has(e.rule)) {
+      throw new UserError(`${name}${line ? ':' + line : ''}: unknown rule "${e.rule}" (see kubeward rules; "*" means every rule)`);
+    }
+    if (e.expires !== undefined && !isRealDate(e.expires)) {
+      const l = at(`/ignores/${i}/expires`);
+      throw new UserError(`${name}${l ? ':' + l : ''}: invalid ignore file at ignores.${i}.expires: ${e.expires} is not a date`);
+    }
+  });
+  return entries.map((e, i) => ({ ...e, source: `${name}:${at('/ignores/' + i) ?? 1}` }));
+}
+
+function isRealDate(s: string): boolean {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 /** Reads a previous JSON report and returns the fingerprints of its findings. */
-export async function loadBaseline(file: string): Promise<Set<string>> {
-  const text = await readText(file);
+export async function loadBaseline(file: string, cwd: string = process.cwd()): Promise<Set<string>> {
+  const { abs, name } = located(file, cwd);
+  file = name;
+  const text = await readText(abs, name);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,15 +1,17 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
-import { promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
 import { parseManifestText } from './manifest.js';
 import { groupKind } from '../model/kinds.js';
 
 export interface LoadOptions {
-  /** Files larger than this are refused with an error (bytes). */
+  /** Files larger than this are refused with an error (bytes). Default: 256 MiB for JSON, 64 MiB for YAML. */
   maxFileSize?: number;
-  /** Reads stdin when a path is "-". */
-  readStdin?: () => Promise<string>;
+  /** Stdin as a stream of bytes, read when a path is "-". */
+  stdin?: () => AsyncIterable<Uint8Array | string>;
+  /** Directory that relative paths are resolved against (default: the process's). */
+  cwd?: string;
 }
 
 export interface LoadResult {
@@ -22,61 +24,68 @@ export interface LoadResult {
   snapshotMetadata: Array<Record<string, unknown>>;
 }
 
-export const DEFAULT_MAX_FILE_SIZE = 256 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/** Default limit for JSON files (parsed at ~100 MiB/s). */
+export const DEFAULT_MAX_FILE_SIZE = 256 * MiB;
+/** Default limit for YAML files: YAML parses ~50 times slower than JSON (a 64 MiB file takes ~30 s). */
+export const DEFAULT_MAX_YAML_SIZE = 64 * MiB;
 const MANIFEST_EXT = new Set(['.yaml', '.yml', '.json']);
 const SKIP_DIRS = new Set(['node_modules', '.git', '.svn', '.hg']);
+/** Bytes looked at to tell text from binary and JSON from YAML. */
+const HEAD_SIZE = 8192;
+export const STDIN_NAME = '<stdin>';
+
+interface Input {
+  /** As given by the user (or joined from a folder given by the user): used in messages and findings. */
+  name: string;
+  abs: string;
+  /** Found by walking a folder rather than named explicitly. */
+  implicit: boolean;
+}
 
 export async function loadPaths(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const res: LoadResult = { objects: [], errors: [], notAssessed: [], files: 0, fromSnapshot: false, snapshotMetadata: [] };
-  const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const files: string[] = [];
+  const cwd = opts.cwd ?? process.cwd();
+  const seen = new Set<string>(); // real paths of files and folders already taken
+  let stdinTaken = false;
+  // One path at a time, so that errors come in the order the inputs were given.
   for (const p of paths) {
+    const inputs: Input[] = [];
     if (p === '-') {
-      files.push('-');
-      continue;
+      if (!stdinTaken) inputs.push({ name: STDIN_NAME, abs: '-', implicit: false });
+      stdinTaken = true;
+    } else {
+      await expand({ name: p, abs: path.resolve(cwd, p), implicit: false }, inputs, res.errors, seen);
     }
-    await expand(p, true, files, res.errors);
-  }
-  for (const f of files) {
-    let text: string;
-    if (f === '-') {
-      if (!opts.readStdin) {
-        res.errors.push({ file: '<stdin>', message: 'stdin is not available' });
+    for (const input of inputs) {
+      const read = input.abs === '-' ? await readStdin(opts) : await readInput(input, opts.maxFileSize);
+      if ('error' in read) {
+        res.errors.push({ file: input.name, ...(read.line ? { line: read.line } : {}), message: read.error });
         continue;
       }
-      text = await opts.readStdin();
-      addText(text, '<stdin>', res);
-      continue;
+      addText(read, input, res);
     }
-    try {
-      const st = await fsp.stat(f);
-      if (st.size > maxSize) {
-        res.errors.push({
-          file: f,
-          message: `file is ${(st.size / 1048576).toFixed(0)} MiB, over the ${(maxSize / 1048576).toFixed(0)} MiB limit; skipped (raise it with --max-file-size)`,
-        });
-        continue;
-      }
-      const buf = await fsp.readFile(f);
-      if (isBinary(buf)) {
-        res.errors.push({ file: f, message: 'binary file, not YAML or JSON; skipped' });
-        continue;
-      }
-      text = buf.toString('utf8');
-    } catch (e) {
-      res.errors.push({ file: f, message: ioMessage(e) });
-      continue;
-    }
-    addText(text, f, res);
   }
   dedupe(res);
   return res;
 }
 
-function addText(text: string, file: string, res: LoadResult): void {
-  res.files++;
+interface Text {
+  text: string;
+  /** A problem with the bytes that did not stop the scan (e.g. invalid UTF-8). */
+  warning?: InputError;
+}
+type ReadResult = Text | { error: string; line?: number };
+
+function addText(read: Text, input: Input, res: LoadResult): void {
+  let text = read.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const parsed = parseManifestText(text, file);
+  const parsed = parseManifestText(text, input.name);
+  // A folder may hold YAML that is not Kubernetes at all (Chart.yaml, values.yaml, CI workflows):
+  // skip such files quietly; a file named explicitly is always reported on.
+  if (input.implicit && !parsed.sawKind && parsed.objects.length === 0 && !parsed.syntaxErrors) return;
+  res.files++;
+  if (read.warning) res.errors.push({ ...read.warning, file: input.name });
   for (const o of parsed.objects) res.objects.push(o);
   for (const e of parsed.errors) res.errors.push(e);
   if (parsed.snapshot) {
@@ -87,43 +96,198 @@ function addText(text: string, file: string, res: LoadResult): void {
   }
 }
 
-async function expand(p: string, explicit: boolean, out: string[], errors: InputError[]): Promise<void> {
+async function expand(input: Input, out: Input[], errors: InputError[], seen: Set<string>): Promise<void> {
   let st;
   try {
-    st = await fsp.stat(p);
+    st = await fsp.stat(input.abs);
   } catch (e) {
-    errors.push({ file: p, message: ioMessage(e) });
+    errors.push({ file: input.name, message: ioMessage(e) });
     return;
   }
-  if (st.isDirectory()) {
-    let entries;
-    try {
-      entries = await fsp.readdir(p, { withFileTypes: true });
-    } catch (e) {
-      errors.push({ file: p, message: ioMessage(e) });
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const ent of entries) {
-      const child = path.join(p, ent.name);
-      if (ent.isDirectory()) {
-        if (SKIP_DIRS.has(ent.name)) continue;
-        await expand(child, false, out, errors);
-      } else if (MANIFEST_EXT.has(path.extname(ent.name).toLowerCase())) {
-        out.push(child);
-      } else if (ent.isSymbolicLink()) {
-        await expand(child, false, out, errors);
-      }
-    }
+  // The same file or folder reached twice (named twice, or through a symlink) is read once;
+  // this also stops symlink loops.
+  let real = input.abs;
+  try {
+    real = await fsp.realpath(input.abs);
+  } catch {
+    /* keep the path as given */
+  }
+  if (seen.has(real)) return;
+  seen.add(real);
+  if (!st.isDirectory()) {
+    if (!input.implicit || MANIFEST_EXT.has(path.extname(input.abs).toLowerCase())) out.push(input);
     return;
   }
-  if (explicit || MANIFEST_EXT.has(path.extname(p).toLowerCase())) out.push(p);
+  let entries;
+  try {
+    entries = await fsp.readdir(input.abs, { withFileTypes: true });
+  } catch (e) {
+    errors.push({ file: input.name, message: ioMessage(e) });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const ent of entries) {
+    const child: Input = { name: path.join(input.name, ent.name), abs: path.join(input.abs, ent.name), implicit: true };
+    if (ent.isDirectory()) {
+      if (!SKIP_DIRS.has(ent.name)) await expand(child, out, errors, seen);
+    } else if (ent.isSymbolicLink()) {
+      await expand(child, out, errors, seen);
+    } else if (ent.isFile() && MANIFEST_EXT.has(path.extname(ent.name).toLowerCase())) {
+      await expand(child, out, errors, seen);
+    }
+  }
 }
 
-function isBinary(buf: Buffer): boolean {
-  const n = Math.min(buf.length, 8192);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+function sizeLimit(explicit: number | undefined, head: Buffer): { limit: number; what: string } {
+  if (explicit !== undefined) return { limit: explicit, what: '' };
+  const json = looksLikeJson(head);
+  return json ? { limit: DEFAULT_MAX_FILE_SIZE, what: 'JSON ' } : { limit: DEFAULT_MAX_YAML_SIZE, what: 'YAML ' };
+}
+
+function overLimit(size: number, limit: { limit: number; what: string }, exact: boolean): string {
+  const mib = (n: number) => (n / MiB >= 10 ? (n / MiB).toFixed(0) : (n / MiB).toFixed(1).replace(/\.0$/, ''));
+  return (
+    `${exact ? `file is ${mib(size)} MiB` : `input is larger than ${mib(limit.limit)} MiB`}, over the ${mib(limit.limit)} MiB ${limit.what}limit; skipped` +
+    (limit.what === 'YAML ' ? ' (convert it to JSON, e.g. kubectl get -o json, or raise the limit with --max-file-size)' : ' (raise the limit with --max-file-size)')
+  );
+}
+
+async function readInput(input: Input, maxFileSize: number | undefined): Promise<ReadResult> {
+  let fh;
+  try {
+    fh = await fsp.open(input.abs, 'r');
+  } catch (e) {
+    return { error: ioMessage(e) };
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) return { error: 'is a directory' };
+    if (!st.isFile()) {
+      // A pipe or device (`kubeward scan <(helm template ...)`): no size up front, read with a bound.
+      await fh.close();
+      fh = undefined;
+      return await readBounded(createReadStream(input.abs), maxFileSize);
+    }
+    const head = Buffer.alloc(Math.min(HEAD_SIZE, st.size));
+    await fh.read(head, 0, head.length, 0);
+    const limit = sizeLimit(maxFileSize, head);
+    if (st.size > limit.limit) return { error: overLimit(st.size, limit, true) };
+    const kind = classify(head);
+    if (kind === 'binary') return { error: 'binary file, not YAML or JSON; skipped' };
+    const buf = await fh.readFile();
+    return decode(buf);
+  } catch (e) {
+    return { error: ioMessage(e) };
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+async function readStdin(opts: LoadOptions): Promise<ReadResult> {
+  if (!opts.stdin) return { error: 'stdin is not available' };
+  try {
+    return await readBounded(opts.stdin(), opts.maxFileSize);
+  } catch (e) {
+    return { error: `cannot read stdin: ${ioMessage(e)}` };
+  }
+}
+
+/** Reads a stream without knowing its size, giving up as soon as it is binary or over the limit. */
+async function readBounded(stream: AsyncIterable<Uint8Array | string>, maxFileSize: number | undefined): Promise<ReadResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let limit: { limit: number; what: string } | undefined;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    chunks.push(b);
+    size += b.length;
+    if (!limit && (size >= HEAD_SIZE || maxFileSize !== undefined)) {
+      const head = Buffer.concat(chunks).subarray(0, HEAD_SIZE);
+      if (classify(head) === 'binary') return { error: 'binary data, not YAML or JSON; skipped' };
+      limit = sizeLimit(maxFileSize, head);
+    }
+    if (size > (limit?.limit ?? DEFAULT_MAX_FILE_SIZE)) return { error: overLimit(size, limit ?? { limit: DEFAULT_MAX_FILE_SIZE, what: '' }, false) };
+  }
+  const buf = Buffer.concat(chunks);
+  if (!limit) {
+    if (classify(buf) === 'binary') return { error: 'binary data, not YAML or JSON; skipped' };
+    const l = sizeLimit(maxFileSize, buf);
+    if (buf.length > l.limit) return { error: overLimit(buf.length, l, true) };
+  }
+  return decode(buf);
+}
+
+type Encoding = 'utf8' | 'utf16le' | 'utf16be' | 'binary';
+
+function classify(head: Buffer): Encoding {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+  const n = Math.min(head.length, HEAD_SIZE);
+  for (let i = 0; i < n; i++) if (head[i] === 0) return 'binary';
+  return 'utf8';
+}
+
+function looksLikeJson(head: Buffer): boolean {
+  const enc = classify(head);
+  const step = enc === 'utf16le' || enc === 'utf16be' ? 2 : 1;
+  let i = enc === 'utf8' ? (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0) : 2;
+  for (; i < head.length; i += step) {
+    const c = head[enc === 'utf16be' ? i + 1 : i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b || c === 0x5b; // { [
+  }
   return false;
+}
+
+function decode(buf: Buffer): ReadResult {
+  const enc = classify(buf.subarray(0, HEAD_SIZE));
+  if (enc === 'binary') return { error: 'binary file, not YAML or JSON; skipped' };
+  if (enc === 'utf16le') return { text: buf.subarray(2).toString('utf16le') };
+  if (enc === 'utf16be') {
+    const swapped = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
+    return { text: swapped.swap16().toString('utf16le') };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
+  } catch {
+    // Invalid UTF-8: decode with U+FFFD for the bad bytes and scan anyway, but say where.
+    const at = firstInvalidUtf8(buf);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (buf[i] === 0x0a) line++;
+    return {
+      text: buf.toString('utf8'),
+      warning: { file: '', line, message: `invalid UTF-8 (byte offset ${at}); the bad bytes were read as U+FFFD and the file was still scanned` },
+    };
+  }
+}
+
+/** Offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) [need, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [need, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [need, min] = [3, 0x10000];
+    else return i;
+    if (i + need >= n) return i; // truncated sequence at the end
+    let cp = c & (0xff >> (need + 2));
+    for (let k = 1; k <= need; k++) {
+      const cc = b[i + k];
+      if ((cc & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
 }
 
 export function ioMessage(e: unknown): string {
@@ -136,6 +300,8 @@ export function ioMessage(e: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
     default:
       return err.message ?? String(e);
   }

@@ -12,6 +12,10 @@ export interface ParsedText {
   errors: InputError[];
   /** Present when the text was a kubeward snapshot. */
   snapshot?: SnapshotMeta;
+  /** Some document had a `kind` (it looks like Kubernetes, even if it is broken). */
+  sawKind?: boolean;
+  /** Number of documents that are not valid YAML/JSON. */
+  syntaxErrors?: number;
 }
 
 export interface SnapshotMeta {
@@ -50,25 +54,16 @@ export function parseManifestText(text: string, file: string): ParsedText {
       const msg = (e as Error).message;
       const m = /position (\d+)/.exec(msg);
       let line: number | undefined;
-      if (m) line = lineOfOffset(text, Number(m[1]));
+      if (m) line = positions(text, file)(Number(m[1])).line;
       out.errors.push({ file, line, message: `invalid JSON: ${msg.replace(/^Unexpected/, 'unexpected')}` });
+      out.syntaxErrors = 1;
       return out;
     }
-    collectTop(data, file, undefined, out);
+    collectTop(data, file, jsonLocator(text, file), out);
     return out;
   }
 
-  const lineStarts = lineStartsOf(text);
-  const pos: Pos = (offset) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { file, line: lo + 1, column: offset - lineStarts[lo] + 1 };
-  };
+  const pos = positions(text, file);
   const retain = text.length <= RETAIN_DOCUMENTS_LIMIT;
   const lazy = new DocumentCache();
   // Each `---` section is parsed on its own, so that a broken document (say an unclosed quote,
@@ -79,6 +74,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
     docs.forEach((doc, docIndex) => {
       if (doc.errors.length > 0) {
         out.errors.push(yamlError(doc, text, chunk, cpos, looksJson ? 'JSON' : 'YAML', file));
+        out.syntaxErrors = (out.syntaxErrors ?? 0) + 1;
         return;
       }
       if (doc.contents == null) return; // empty document between separators, or only comments
@@ -88,6 +84,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
       } catch (e) {
         const at = rangeStart(doc.contents, cpos);
         const msg = (e as Error).message;
+        out.syntaxErrors = (out.syntaxErrors ?? 0) + 1;
         out.errors.push({
           file,
           line: at?.line,
@@ -97,8 +94,11 @@ export function parseManifestText(text: string, file: string): ParsedText {
         });
         return;
       }
-      const locator = retain ? makeLocator(doc, cpos) : lazyLocator(text, chunk, docIndex, cpos, lazy);
-      collectTop(data, file, locator, out);
+      if (data === null || data === undefined) return; // `---` followed only by comments (Helm), or `null`
+      // Objects keep this locator; for large inputs it lets go of the parsed document afterwards.
+      let current: Locator = makeLocator(doc, cpos);
+      collectTop(data, file, (p) => current(p), out);
+      if (!retain) current = lazyLocator(text, chunk, docIndex, cpos, lazy);
     });
   }
   return out;
@@ -114,14 +114,23 @@ function parseChunk(text: string, chunk: Chunk): Document.Parsed[] {
   return Array.isArray(docs) ? (docs as Document.Parsed[]) : []; // EmptyStream: only comments/blank lines
 }
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
-  }
-  return starts;
+/** Offset -> 1-based line and column (the line index is built on first use). */
+function positions(text: string, file: string): Pos {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+  };
 }
 
 /**
@@ -228,6 +237,74 @@ class DocumentCache {
   }
 }
 
+/**
+ * Positions for large JSON, which is parsed with JSON.parse: one pass finds where each element of the
+ * top-level array, or of an array directly under the top-level object (a List's `items`), starts and
+ * ends; a finding's exact position is then found by parsing just that element with the YAML parser.
+ */
+function jsonLocator(text: string, file: string): Locator {
+  const spans = new Map<string, Array<[number, number]>>();
+  const stack: number[] = [];
+  let key = '';
+  let lastString = '';
+  let strStart = 0;
+  let inString = false;
+  let tracked: Array<[number, number]> | undefined;
+  let trackedDepth = -1;
+  let index = 0;
+  let elementStart = -1;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) {
+        inString = false;
+        if (stack.length === 1) lastString = text.slice(strStart + 1, i);
+      }
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      strStart = i;
+    } else if (c === 58) {
+      if (stack.length === 1) key = lastString;
+    } else if (c === 44) {
+      if (stack.length === trackedDepth) index++;
+    } else if (c === 123 || c === 91) {
+      if (c === 123 && stack.length === trackedDepth) elementStart = i;
+      stack.push(c);
+      if (c === 91 && (stack.length === 1 || (stack.length === 2 && stack[0] === 123))) {
+        tracked = [];
+        spans.set(stack.length === 1 ? '' : key, tracked);
+        trackedDepth = stack.length;
+        index = 0;
+      }
+    } else if (c === 125 || c === 93) {
+      stack.pop();
+      if (c === 125 && stack.length === trackedDepth && elementStart >= 0 && tracked) {
+        tracked[index] = [elementStart, i + 1];
+        elementStart = -1;
+      } else if (c === 93 && stack.length === trackedDepth - 1) {
+        trackedDepth = -1;
+        tracked = undefined;
+      }
+    }
+  }
+  const pos = positions(text, file);
+  const cache = new DocumentCache();
+  return (path) => {
+    const [head, second] = path;
+    const span = typeof head === 'number' ? spans.get('')?.[head] : typeof second === 'number' ? spans.get(String(head))?.[second] : undefined;
+    if (!span) return path.length === 0 ? pos(text.search(/\S/)) : undefined;
+    const rest = path.slice(typeof head === 'number' ? 1 : 2);
+    const chunk = { start: span[0], end: span[1] };
+    const doc = cache.get(text, chunk)[0];
+    const at = doc ? makeLocator(doc, (o) => pos(span[0] + o))(rest) : undefined;
+    return at ?? pos(span[0]);
+  };
+}
+
 function lazyLocator(text: string, chunk: Chunk, docIndex: number, pos: Pos, cache: DocumentCache): Locator {
   return (path) => {
     const doc = cache.get(text, chunk)[docIndex];
@@ -267,12 +344,6 @@ function rangeStart(node: unknown, pos: (o: number) => SourceLocation): SourceLo
   return r ? pos(r[0]) : undefined;
 }
 
-function lineOfOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -280,24 +351,56 @@ function isObj(v: unknown): v is Record<string, unknown> {
 /** A document's top value: an object, a List, a snapshot, or a JSON array of objects. */
 function collectTop(data: unknown, file: string, locator: Locator | undefined, out: ParsedText): void {
   if (Array.isArray(data)) {
-    data.forEach((item, i) => collectObject(item, file, locator, [i], out));
+    // A list of objects (JSON array); anything else in it is reported once per document, not per item.
+    const bad: number[] = [];
+    data.forEach((item, i) => (isObj(item) ? collectObject(item, file, locator, [i], out) : bad.push(i)));
+    if (bad.length > 0) {
+      const where = locator?.([bad[0]]);
+      const what = data.length === bad.length ? `document is a list of ${bad.length} scalar${bad.length === 1 ? '' : 's'}` : `${bad.length} item${bad.length === 1 ? '' : 's'} of this list (first: item ${bad[0]})`;
+      out.errors.push({ file, line: where?.line, message: `${what}, not Kubernetes objects; skipped` });
+    }
     return;
   }
   if (!isObj(data)) {
     const where = locator?.([]);
-    out.errors.push({ file, line: where?.line, message: 'document is not a Kubernetes object (expected a mapping with apiVersion and kind); skipped' });
+    const what = `a ${typeof data === 'string' ? 'string' : typeof data}`;
+    out.errors.push({ file, line: where?.line, message: `document is ${what}, not a Kubernetes object (expected a mapping with apiVersion and kind); skipped` });
     return;
   }
   if (data.kind === SNAPSHOT_KIND && typeof data.apiVersion === 'string' && data.apiVersion.startsWith('kubeward.io/')) {
-    const meta = isObj(data.metadata) ? data.metadata : {};
-    const na = Array.isArray(data.notAssessed) ? (data.notAssessed as NotAssessed[]) : [];
-    const errs = Array.isArray(data.errors) ? (data.errors as InputError[]) : [];
-    out.snapshot = { notAssessed: na, errors: errs, metadata: meta };
+    out.sawKind = true;
+    out.snapshot = readSnapshotMeta(data, file, locator, out);
     const items = Array.isArray(data.items) ? data.items : [];
     items.forEach((item, i) => collectObject(item, file, locator, ['items', i], out));
     return;
   }
   collectObject(data, file, locator, [], out);
+}
+
+/** The metadata, notAssessed and errors of a kubeward snapshot (see docs/snapshot-format.md). */
+function readSnapshotMeta(data: Record<string, unknown>, file: string, locator: Locator | undefined, out: ParsedText): SnapshotMeta {
+  const meta = isObj(data.metadata) ? data.metadata : {};
+  const str = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  const notAssessed: NotAssessed[] = [];
+  const errors: InputError[] = [];
+  const malformed = (field: string, i: number, need: string) => {
+    const at = locator?.([field, i]);
+    out.errors.push({ file, line: at?.line, message: `snapshot ${field}[${i}] is malformed (needs ${need}); ignored` });
+  };
+  (Array.isArray(data.notAssessed) ? data.notAssessed : []).forEach((n: unknown, i) => {
+    if (!isObj(n) || !str(n.what) || !str(n.reason)) return malformed('notAssessed', i, 'string fields what and reason');
+    const rules = Array.isArray(n.rules) ? n.rules.filter(str) : undefined;
+    notAssessed.push({ what: n.what, reason: n.reason, ...(rules?.length ? { rules } : {}) });
+  });
+  (Array.isArray(data.errors) ? data.errors : []).forEach((e: unknown, i) => {
+    if (!isObj(e) || !str(e.message)) return malformed('errors', i, 'a string field message');
+    errors.push({
+      file: str(e.file) ? e.file : file,
+      ...(typeof e.line === 'number' && e.line > 0 ? { line: e.line } : {}),
+      message: e.message,
+    });
+  });
+  return { notAssessed, errors, metadata: meta };
 }
 
 function collectObject(data: unknown, file: string, locator: Locator | undefined, base: ObjPath, out: ParsedText): void {
@@ -308,6 +411,7 @@ function collectObject(data: unknown, file: string, locator: Locator | undefined
     return;
   }
   const kind = data.kind;
+  if (typeof kind === 'string' && kind !== '') out.sawKind = true;
   // kind: List (kubectl get -o yaml) and any *List kind with items.
   if (typeof kind === 'string' && (kind === 'List' || (kind.endsWith('List') && Array.isArray(data.items)))) {
     const items = Array.isArray(data.items) ? data.items : [];
@@ -325,6 +429,8 @@ function collectObject(data: unknown, file: string, locator: Locator | undefined
   }
   const name = obj.metadata?.name ?? (obj.metadata?.generateName ? `${obj.metadata.generateName}*` : undefined);
   if (typeof name !== 'string' || name === '') {
+    // kustomization.yaml and similar build configuration: not a cluster object, no name expected.
+    if (CONFIG_GROUPS.has(groupOf(obj.apiVersion))) return;
     out.errors.push({ file, line: at?.line, column: at?.column, message: `${kind} ${describe(base)} has no metadata.name; skipped` });
     return;
   }
@@ -343,6 +449,9 @@ function collectObject(data: unknown, file: string, locator: Locator | undefined
     }),
   );
 }
+
+/** API groups of tool configuration files that sit beside manifests (never sent to a cluster). */
+const CONFIG_GROUPS = new Set(['kustomize.config.k8s.io', 'config.kubernetes.io']);
 
 function describe(base: ObjPath): string {
   if (base.length === 0) return 'document';

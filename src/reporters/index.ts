@@ -2,10 +2,16 @@
 import type { ReporterEntry } from './types.js';
 import { textReporter } from './text.js';
 import { jsonReporter } from './json.js';
+import { sarifReporter } from './sarif.js';
+import { markdownReporter } from './markdown.js';
+import { junitReporter } from './junit.js';
 
 export const reporters = {
   text: textReporter,
   json: jsonReporter,
+  sarif: sarifReporter,
+  markdown: markdownReporter,
+  junit: junitReporter,
 } satisfies Record<string, ReporterEntry>;
 
 export type FormatName = keyof typeof reporters;

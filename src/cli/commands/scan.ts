@@ -72,9 +72,9 @@ Examples:
       for (const [id, rc] of Object.entries(cfg.rules)) if (rc.severity) severityOverrides[id] = rc.severity;
 
       const ignoreFile = opts.ignoreFile ?? cfg.ignoreFile ?? path.join(io.cwd, DEFAULT_IGNORE_FILE);
-      const ignores = await loadIgnoreFile(ignoreFile, !opts.ignoreFile && !cfg.ignoreFile);
+      const ignores = await loadIgnoreFile(ignoreFile, !opts.ignoreFile && !cfg.ignoreFile, { cwd: io.cwd, knownRules: known });
       const baselineFile = opts.baseline ?? cfg.baseline;
-      const baseline = baselineFile ? await loadBaseline(baselineFile) : undefined;
+      const baseline = baselineFile ? await loadBaseline(baselineFile, io.cwd) : undefined;
 
       const { state, errors: inputErrors, files } = await gatherInputs(paths, opts, io);
       const failOn = (opts.failOn as Severity | 'none' | undefined) ?? cfg.failOn ?? 'high';

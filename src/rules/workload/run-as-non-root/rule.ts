@@ -1,5 +1,5 @@
 import { defineRule } from '../../../core/rule.js';
-import { containerLabel, effectiveSecurityContext, isWindows } from '../_lib.js';
+import { containerLabel, isWindows } from '../_lib.js';
 
 // PSS restricted "Running as Non-root": runAsNonRoot must be true, at pod level or on every container.
 export default defineRule({
@@ -13,22 +13,30 @@ export default defineRule({
     remediation:
       'Set `securityContext.runAsNonRoot: true` on the pod (or every container) and a non-zero `runAsUser`; build images with a non-root USER.',
     references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted'],
-    compliance: { pss: 'restricted', cis: ['CIS-K8S 5.2.6'], mitre: ['T1611'] },
+    compliance: { pss: 'restricted', cis: ['CIS-K8S 5.2.7'], mitre: ['T1611'] },
     messages: {
       notSet: '{container} does not set runAsNonRoot: true (neither does the pod)',
       false: '{container} sets runAsNonRoot: false',
+      podFalse: 'the pod sets runAsNonRoot: false',
     },
     reads: ['Pod', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job', 'batch/CronJob'],
   },
   handlers: {
-    container(c, pod, ctx) {
-      if (isWindows(pod)) return;
-      const eff = effectiveSecurityContext<boolean>(c, pod, 'runAsNonRoot');
-      if (eff.value === true) return;
-      if (eff.value === false) {
-        ctx.report({ object: pod.owner, messageId: 'false', data: { container: containerLabel(c) }, path: eff.path });
-      } else {
-        ctx.report({ object: pod.owner, messageId: 'notSet', data: { container: containerLabel(c) }, path: c.path });
+    // Mirrors pod-security-admission's runAsNonRoot check (v1.35): a pod-level false is itself a
+    // violation; pods in a user namespace (hostUsers: false) are exempt.
+    podTemplate(pod, ctx) {
+      if (isWindows(pod) || pod.spec.hostUsers === false) return;
+      const podValue = pod.spec.securityContext?.runAsNonRoot;
+      if (podValue === false) {
+        ctx.report({ object: pod.owner, messageId: 'podFalse', path: [...pod.specPath, 'securityContext', 'runAsNonRoot'] });
+      }
+      for (const c of pod.containers) {
+        const cv = c.spec.securityContext?.runAsNonRoot;
+        if (cv === false) {
+          ctx.report({ object: pod.owner, messageId: 'false', data: { container: containerLabel(c) }, path: [...c.path, 'securityContext', 'runAsNonRoot'] });
+        } else if (cv !== true && podValue !== true) {
+          ctx.report({ object: pod.owner, messageId: 'notSet', data: { container: containerLabel(c) }, path: c.path });
+        }
       }
     },
   },
