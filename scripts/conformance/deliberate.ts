@@ -23,9 +23,6 @@ const LOCALHOST_SECCOMP =
 const APPARMOR_POD_LEVEL =
   'PSS baseline checks spec.securityContext.appArmorProfile itself: a pod-level Unconfined profile is rejected by Pod Security admission even when every current container overrides it (an ephemeral container added later inherits it). Gatekeeper judges only the per-container effective profile.';
 
-const DEPLOYMENTCONFIG_V1 =
-  'Two OpenShift DeploymentConfigs use the legacy `apiVersion: v1`, which kubeward does not read as a workload (it reads apps.openshift.io/v1); checkov counts them by kind (one pass, one fail), hence passed 2 / failed 3 instead of 3 / 4.';
-
 const CRONJOB_V1_NO_SPEC =
   '`CronJob-pass.yaml` is `apiVersion: v1, kind: CronJob` with `jobTemplate.spec: null`: not a valid object and without a pod spec, so kubeward has nothing to judge; checkov counts it as passed by kind (passed 3 instead of 4).';
 
@@ -47,7 +44,6 @@ export const DELIBERATE: Readonly<Record<string, string>> = Object.freeze({
   'regolibrary:set-seccomp-profile-RuntimeDefault/workloads:Deployment/my-deployment': LOCALHOST_SECCOMP,
   'gatekeeper:apparmor/apparmor/example-allowed-override': APPARMOR_POD_LEVEL,
   'kyverno-pss:best-practices/require-drop-cap-net-raw:require-drop-cap-net-raw:Pod:drop-good': NET_RAW_ONLY,
-  'checkov-k8s:CKV_K8S_20': DEPLOYMENTCONFIG_V1,
   'checkov-k8s:CKV_K8S_27': CRONJOB_V1_NO_SPEC,
   'checkov-k8s:CKV_K8S_28': CKV_K8S_28,
   'checkov-k8s:CKV_K8S_37': DROP_ALL_EXACT,

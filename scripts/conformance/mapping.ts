@@ -66,7 +66,9 @@ const NET_RAW: RuleRef[] = [
   { rule: 'added-capabilities', where: (f) => capabilityOf(f) === 'NET_RAW', param: 'NET_RAW added' },
 ];
 
-const SA_OBJECT = 'no rule: kubeward reports the pods that mount the token (automount-service-account-token), not the ServiceAccount object itself';
+const SA_OBJECT = 'no rule: kubeward reports the pods that mount the token and the "default" ServiceAccount object (automount-service-account-token), not every ServiceAccount object';
+/** The "default" ServiceAccount object without automountServiceAccountToken: false (CIS 5.1.5). */
+const DEFAULT_SA: RuleRef = { rule: 'automount-service-account-token', messageIds: ['defaultServiceAccount'], param: 'the default ServiceAccount object' };
 
 const OUT_OF_SCOPE = 'out of scope (reliability / efficiency / hygiene, not a security control)';
 const PSP = 'PodSecurityPolicy objects (removed in Kubernetes 1.25) are not assessed';
@@ -87,6 +89,7 @@ const BASELINE = [
   'proc-mount',
   'seccomp-unconfined',
   'unsafe-sysctls',
+  'host-probes',
 ];
 /** PSS restricted controls on top of baseline. */
 const RESTRICTED = ['restricted-volume-types', 'allow-privilege-escalation', 'run-as-non-root', 'run-as-root-user', 'drop-all-capabilities', 'seccomp-profile-missing'];
@@ -296,7 +299,7 @@ export const REGOLIBRARY: Record<string, MapEntry> = {
   'set-seccomp-profile-RuntimeDefault': r('seccomp-profile-missing', 'seccomp-unconfined'),
   'set-sysctls-params': r('unsafe-sysctls'),
   'automount-service-account': r('automount-service-account-token'),
-  'automount-default-service-account': none(SA_OBJECT),
+  'automount-default-service-account': rules(DEFAULT_SA),
   'serviceaccount-token-mount': future('least-privilege', 'token mounted AND the service account has RBAC bindings'),
   'access-container-service-account-v1': future('least-privilege'),
   'ensure-default-service-accounts-has-only-default-roles': future('least-privilege'),
@@ -334,7 +337,7 @@ export const GATEKEEPER: Record<string, MapEntry> = {
   'port-range-with-host-network-allowed': param('allowed host-port range and hostNetwork are constraint parameters kubeward does not take'),
   'host-network-forbidden': r('host-network'),
   'port-range-with-host-network-forbidden': param('allowed host-port range is a constraint parameter kubeward does not take'),
-  'host-probes-lifecycle-disallowed': none('no rule yet: PSS baseline "Host Probes / Lifecycle Hooks" (probe and lifecycle `host` field)'),
+  'host-probes-lifecycle-disallowed': r('host-probes'),
   'host-process-disallowed': r('host-process'),
   'privileged-containers-disallowed': r('privileged-container'),
   'default-proc-mount-required': r('proc-mount'),
@@ -371,7 +374,7 @@ export const CHECKOV: Record<string, MapEntry> = {
   CKV_K8S_28: rules(...NET_RAW),
   CKV_K8S_37: rules(DROP_ALL),
   CKV_K8S_38: r('automount-service-account-token'),
-  CKV_K8S_41: none(SA_OBJECT),
+  CKV_K8S_41: rules(DEFAULT_SA),
   CKV_K8S_42: future('least-privilege', 'bindings that grant roles to the default service account'),
   CKV_K8S_49: future('least-privilege'),
   CKV_K8S_155: future('least-privilege'),

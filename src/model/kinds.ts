@@ -94,6 +94,7 @@ const KNOWN_NAMESPACED = new Set([
   'projectcalico.org/NetworkPolicy',
   'cilium.io/CiliumNetworkPolicy',
   'apps.openshift.io/DeploymentConfig',
+  'DeploymentConfig',
 ]);
 
 /** Where each workload kind keeps its pod spec and pod metadata. */
@@ -110,6 +111,8 @@ export const POD_TEMPLATE_PATHS: Readonly<Record<string, { spec: ObjPath; metada
     spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
     metadata: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
   },
+  // OpenShift DeploymentConfig, also in its legacy core-group form (apiVersion: v1).
+  DeploymentConfig: { spec: ['spec', 'template', 'spec'], metadata: ['spec', 'template', 'metadata'] },
   'apps.openshift.io/DeploymentConfig': { spec: ['spec', 'template', 'spec'], metadata: ['spec', 'template', 'metadata'] },
   // Legacy extensions/v1beta1 and apps/v1beta* workloads share the same shape.
   'extensions/Deployment': { spec: ['spec', 'template', 'spec'], metadata: ['spec', 'template', 'metadata'] },

@@ -2,6 +2,7 @@
 import type { Rule } from '../../core/rule.js';
 import privilegedContainer from './privileged-container/rule.js';
 import hostNetwork from './host-network/rule.js';
+import hostProbes from './host-probes/rule.js';
 import runAsNonRoot from './run-as-non-root/rule.js';
 import hostPid from './host-pid/rule.js';
 import hostIpc from './host-ipc/rule.js';
@@ -34,6 +35,7 @@ import namespacePssLabels from './namespace-pss-labels/rule.js';
 export const workloadRules = {
   'privileged-container': privilegedContainer,
   'host-network': hostNetwork,
+  'host-probes': hostProbes,
   'run-as-non-root': runAsNonRoot,
   'host-pid': hostPid,
   'host-ipc': hostIpc,

@@ -18,17 +18,32 @@ export default defineRule({
       'https://kubernetes.io/docs/concepts/security/service-accounts/',
       'https://attack.mitre.org/techniques/T1528/',
     ],
-    compliance: { cis: ['CIS-K8S 5.1.6'], mitre: ['T1528', 'T1552.007'] },
+    compliance: { cis: ['CIS-K8S 5.1.5', 'CIS-K8S 5.1.6'], mitre: ['T1528', 'T1552.007'] },
     messages: {
       podTrue: 'pod sets automountServiceAccountToken: true, so every container gets the token of service account "{serviceAccount}"',
       saAllows:
         'pod mounts the token of service account "{serviceAccount}": neither the pod nor the ServiceAccount sets automountServiceAccountToken: false',
       saNotFound:
         'pod mounts the token of service account "{serviceAccount}": the pod does not set automountServiceAccountToken: false and the ServiceAccount is not in the input, so its setting is unknown',
+      defaultServiceAccount:
+        'the default service account of namespace {namespace} does not set automountServiceAccountToken: false, so every pod that does not choose a service account gets its token',
     },
     reads: [...POD_SPEC_KINDS, 'ServiceAccount'],
   },
   handlers: {
+    // CIS 5.1.5: the "default" ServiceAccount itself should opt out, since every pod that names no
+    // service account runs as it.
+    objects: {
+      ServiceAccount(sa, ctx) {
+        if (sa.ref.name !== 'default' || sa.obj.automountServiceAccountToken === false) return;
+        ctx.report({
+          object: sa,
+          messageId: 'defaultServiceAccount',
+          data: { namespace: sa.ref.namespace ?? 'default' },
+          path: sa.obj.automountServiceAccountToken === undefined ? ['metadata', 'name'] : ['automountServiceAccountToken'],
+        });
+      },
+    },
     podTemplate(pod, ctx) {
       const podValue = pod.spec.automountServiceAccountToken;
       if (podValue === false) return;
