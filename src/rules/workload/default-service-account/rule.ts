@@ -18,8 +18,10 @@ export default defineRule({
     ],
     compliance: { cis: ['CIS-K8S 5.1.5'], mitre: ['T1078.001'] },
     messages: {
-      implicit: 'pod names no service account, so it runs as "default" in namespace "{namespace}"',
-      explicit: 'pod runs as the "default" service account of namespace "{namespace}"',
+      // One wording for both: the API server's ServiceAccount admission writes serviceAccountName:
+      // default into pods that name none, so a live cluster cannot tell the two apart. Whether the
+      // manifest named it is in the evidence.
+      default: 'pod runs as the "default" service account of namespace "{namespace}"',
     },
     reads: POD_SPEC_KINDS,
   },
@@ -29,14 +31,14 @@ export default defineRule({
       const data = { namespace: pod.namespace };
       // serviceAccountName wins; the deprecated serviceAccount alias is used only when it is empty.
       if (typeof name === 'string' && name !== '') {
-        if (name === 'default') ctx.report({ object: pod.owner, messageId: 'explicit', data, path: [...pod.specPath, 'serviceAccountName'] });
+        if (name === 'default') ctx.report({ object: pod.owner, messageId: 'default', data, path: [...pod.specPath, 'serviceAccountName'], evidence: { named: true } });
         return;
       }
       if (typeof legacy === 'string' && legacy !== '') {
-        if (legacy === 'default') ctx.report({ object: pod.owner, messageId: 'explicit', data, path: [...pod.specPath, 'serviceAccount'] });
+        if (legacy === 'default') ctx.report({ object: pod.owner, messageId: 'default', data, path: [...pod.specPath, 'serviceAccount'], evidence: { named: true, field: 'serviceAccount (deprecated)' } });
         return;
       }
-      ctx.report({ object: pod.owner, messageId: 'implicit', data, path: pod.specPath });
+      ctx.report({ object: pod.owner, messageId: 'default', data, path: pod.specPath, evidence: { named: false } });
     },
   },
 });
