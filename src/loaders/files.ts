@@ -57,8 +57,18 @@ export async function loadPaths(paths: readonly string[], opts: LoadOptions = {}
     } else {
       await expand({ name: p, abs: path.resolve(cwd, p), implicit: false }, inputs, res.errors, seen);
     }
-    for (const input of inputs) {
-      const read = input.abs === '-' ? await readStdin(opts) : await readInput(input, opts.maxFileSize);
+    // Files are read a few ahead of parsing (I/O overlaps CPU) and parsed in order.
+    const AHEAD = 4;
+    const reads: Array<Promise<ReadResult> | undefined> = [];
+    const startRead = (i: number) => {
+      const input = inputs[i];
+      if (input && !reads[i]) reads[i] = input.abs === '-' ? readStdin(opts) : readInput(input, opts.maxFileSize);
+    };
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      for (let j = i; j <= i + AHEAD && j < inputs.length; j++) if (inputs[j].abs !== '-' || j === i) startRead(j);
+      const read = await reads[i]!;
+      reads[i] = undefined;
       if ('error' in read) {
         res.errors.push({ file: input.name, ...(read.line ? { line: read.line } : {}), message: read.error });
         continue;
@@ -90,8 +100,8 @@ function addText(read: Text, input: Input, res: LoadResult): void {
   for (const e of parsed.errors) res.errors.push(e);
   if (parsed.snapshot) {
     res.fromSnapshot = true;
-    res.notAssessed.push(...parsed.snapshot.notAssessed);
-    res.errors.push(...parsed.snapshot.errors);
+    for (const n of parsed.snapshot.notAssessed) res.notAssessed.push(n);
+    for (const e of parsed.snapshot.errors) res.errors.push(e);
     res.snapshotMetadata.push(parsed.snapshot.metadata);
   }
 }
@@ -133,7 +143,13 @@ async function expand(input: Input, out: Input[], errors: InputError[], seen: Se
     } else if (ent.isSymbolicLink()) {
       await expand(child, out, errors, seen);
     } else if (ent.isFile() && MANIFEST_EXT.has(path.extname(ent.name).toLowerCase())) {
-      await expand(child, out, errors, seen);
+      // A plain file found in a folder walk: no stat or realpath needed (its folder's real path is
+      // known, so it cannot be reached twice except through a symlink, which takes the branch above).
+      const key = path.join(real, ent.name);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(child);
+      }
     }
   }
 }

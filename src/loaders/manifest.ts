@@ -3,6 +3,66 @@
 import { Parser, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document } from 'yaml';
 import type { InputError, KubeObject, LoadedObject, NotAssessed, ObjPath, SourceLocation } from '../core/types.js';
 import { makeRef, groupOf } from '../model/kinds.js';
+import jsyaml from 'js-yaml';
+import { BlockLocator } from './block-locate.js';
+
+/**
+ * How Kubernetes reads YAML (sigs.k8s.io/yaml over go.yaml.in/yaml/v2, i.e. YAML 1.1 scalars):
+ * y/yes/on and n/no/off are booleans and `<<` merge keys work, so `privileged: yes` is privileged.
+ * js-yaml's core schema with the YAML 1.1 booleans and merge keys gives the same values.
+ */
+const YAML11_BOOL = new jsyaml.Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (d: string | null) => d !== null && /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(d),
+  construct: (d: string) => /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(d),
+  predicate: (o: unknown) => typeof o === 'boolean',
+  represent: { lowercase: (o: object) => (o ? 'true' : 'false') },
+  defaultStyle: 'lowercase',
+});
+const K8S_YAML_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [YAML11_BOOL, (jsyaml as unknown as { types: { merge: InstanceType<typeof jsyaml.Type> } }).types.merge] });
+/**
+ * Fast path: js-yaml builds the values (several times faster than building a YAML syntax tree);
+ * positions come from the `yaml` parser, only for documents that need one (a finding's line).
+ * Returns undefined when the chunk must take the careful path: a syntax error or unknown tag (for
+ * its precise message), or an alias of a collection (js-yaml shares the node; the careful path
+ * counts alias expansion and refuses "billion laughs" documents).
+ */
+function fastChunk(src: string): unknown[] | undefined {
+  try {
+    const docs: unknown[] = [];
+    jsyaml.loadAll(src, (d) => docs.push(d), { schema: K8S_YAML_SCHEMA, json: true });
+    const seen = new Set<object>();
+    for (const d of docs) if (sharesNodes(d, seen)) return undefined;
+    return docs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a collection is reachable twice (what a YAML alias of a collection produces). */
+function sharesNodes(v: unknown, seen: Set<object>): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (seen.has(v)) return true;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (const x of v) if (sharesNodes(x, seen)) return true;
+  } else {
+    for (const k in v as Record<string, unknown>) if (sharesNodes((v as Record<string, unknown>)[k], seen)) return true;
+  }
+  return false;
+}
+
+/** The line and column where a chunk's content starts (skipping `---`, directives, comments, blanks). */
+function contentStart(text: string, chunk: { start: number; end: number }): number {
+  const re = /^(?![ \t]*(?:#|$)|---[ \t]*(?:#.*)?$|%)/gm;
+  re.lastIndex = chunk.start;
+  const m = re.exec(text);
+  if (!m || m.index >= chunk.end) return chunk.start;
+  let i = m.index;
+  if (text.startsWith('---', i)) i += 3; // `--- kind: x` on one line
+  while (i < chunk.end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  return i;
+}
 
 export const SNAPSHOT_KIND = 'ClusterSnapshot';
 export const SNAPSHOT_API_VERSION = 'kubeward.io/v1';
@@ -34,7 +94,7 @@ const JSON_POSITION_LIMIT = 4 * 1024 * 1024;
 const RETAIN_DOCUMENTS_LIMIT = 8 * 1024 * 1024;
 /** Alias expansions allowed per document: guards against "billion laughs" alias bombs. */
 export const MAX_ALIAS_COUNT = 1000;
-const YAML_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: false } as const;
+const YAML_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: false, merge: true, logLevel: 'error' } as const;
 
 type Pos = (offset: number) => SourceLocation;
 
@@ -70,6 +130,29 @@ export function parseManifestText(text: string, file: string): ParsedText {
   // which the YAML lexer would carry to the end of the file) cannot take the next ones with it.
   for (const chunk of splitDocuments(text)) {
     const cpos: Pos = (o) => pos(chunk.start + o);
+    const fast = looksJson ? undefined : fastChunk(text.slice(chunk.start, chunk.end));
+    if (fast) {
+      const startLoc = fast.length === 1 ? pos(contentStart(text, chunk)) : undefined;
+      fast.forEach((data, docIndex) => {
+        if (data === null || data === undefined) return;
+        // Positions: read off the indentation when the YAML is plain block style; otherwise parse
+        // the document (small inputs keep it once parsed; large ones share an LRU).
+        const block = fast.length === 1 ? new BlockLocator(text, chunk.start, chunk.end, cpos) : undefined;
+        let memo: Locator | undefined;
+        const parsed: Locator = retain
+          ? (p) => {
+              if (!memo) {
+                const doc = parseChunk(text, chunk)[docIndex];
+                memo = doc ? makeLocator(doc, cpos) : () => undefined;
+              }
+              return memo(p);
+            }
+          : lazyLocator(text, chunk, docIndex, cpos, lazy);
+        // The object's own position is known without parsing; deeper paths parse on demand.
+        collectTop(data, file, (p) => (p.length === 0 && startLoc ? startLoc : (block?.locate(p) ?? parsed(p))), out);
+      });
+      continue;
+    }
     const docs = parseChunk(text, chunk);
     docs.forEach((doc, docIndex) => {
       if (doc.errors.length > 0) {
@@ -171,10 +254,16 @@ function yamlError(doc: Document.Parsed, text: string, chunk: Chunk, pos: Pos, l
   let msg = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   const multiline = doc.errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY');
   if (err.code === 'MISSING_CHAR' && /quote/.test(err.message)) {
-    const open = unclosedQuoteOffset(text.slice(chunk.start, chunk.end));
+    const open = unclosed(text.slice(chunk.start, chunk.end), 'quote');
     if (open !== undefined) {
       at = pos(open);
       msg = 'quoted string opened here is never closed';
+    }
+  } else if (/^Flow (sequence|map) .*end with an? [\]}]/.test(msg) || (err.code === 'MISSING_CHAR' && /[\]}]/.test(err.message))) {
+    const open = unclosed(text.slice(chunk.start, chunk.end), 'flow');
+    if (open !== undefined) {
+      at = pos(open);
+      msg = `${text.charAt(chunk.start + open)} opened here is never closed`;
     }
   } else if ((err.code === 'BLOCK_AS_IMPLICIT_KEY' || err.code === 'MULTILINE_IMPLICIT_KEY') && multiline?.pos) {
     // `name: x` followed by an over-indented line: the mistake is on the second line.
@@ -196,17 +285,20 @@ function yamlError(doc: Document.Parsed, text: string, chunk: Chunk, pos: Pos, l
   };
 }
 
-/** Offset of the quoted scalar that has no closing quote, if any. */
-function unclosedQuoteOffset(src: string): number | undefined {
+/**
+ * Offset of the quoted scalar that has no closing quote (the first), or of the flow collection `[`/`{`
+ * that has no closing bracket (the innermost), found in the parser's concrete syntax tree.
+ */
+function unclosed(src: string, what: 'quote' | 'flow'): number | undefined {
   let found: number | undefined;
   const walk = (t: unknown): void => {
-    if (found !== undefined || t === null || typeof t !== 'object') return;
+    if ((what === 'quote' && found !== undefined) || t === null || typeof t !== 'object') return;
     if (Array.isArray(t)) {
       for (const x of t) walk(x);
       return;
     }
-    const tok = t as { type?: string; offset?: number; source?: unknown };
-    if ((tok.type === 'double-quoted-scalar' || tok.type === 'single-quoted-scalar') && typeof tok.source === 'string') {
+    const tok = t as { type?: string; offset?: number; source?: unknown; end?: Array<{ type?: string }> };
+    if (what === 'quote' && (tok.type === 'double-quoted-scalar' || tok.type === 'single-quoted-scalar') && typeof tok.source === 'string') {
       const q = tok.type === 'double-quoted-scalar' ? '"' : "'";
       const s = tok.source;
       const closed = s.length >= 2 && s.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(s));
@@ -214,6 +306,9 @@ function unclosedQuoteOffset(src: string): number | undefined {
         found = tok.offset;
         return;
       }
+    }
+    if (what === 'flow' && tok.type === 'flow-collection' && !tok.end?.some((e) => e.type === 'flow-seq-end' || e.type === 'flow-map-end')) {
+      found = tok.offset; // keeps walking: an inner unclosed collection replaces an outer one
     }
     for (const v of Object.values(t)) walk(v);
   };
@@ -298,6 +393,7 @@ function jsonLocator(text: string, file: string): Locator {
     const span = typeof head === 'number' ? spans.get('')?.[head] : typeof second === 'number' ? spans.get(String(head))?.[second] : undefined;
     if (!span) return path.length === 0 ? pos(text.search(/\S/)) : undefined;
     const rest = path.slice(typeof head === 'number' ? 1 : 2);
+    if (rest.length === 0) return pos(span[0]);
     const chunk = { start: span[0], end: span[1] };
     const doc = cache.get(text, chunk)[0];
     const at = doc ? makeLocator(doc, (o) => pos(span[0] + o))(rest) : undefined;
@@ -312,7 +408,7 @@ function lazyLocator(text: string, chunk: Chunk, docIndex: number, pos: Pos, cac
   };
 }
 
-type Locator = (path: ObjPath) => SourceLocation | undefined;
+export type Locator = (path: ObjPath) => SourceLocation | undefined;
 
 function makeLocator(doc: Document.Parsed, pos: (o: number) => SourceLocation): Locator {
   return (path: ObjPath) => {
@@ -471,4 +567,39 @@ export function objectsFromData(items: readonly unknown[], file: string): Parsed
   const out: ParsedText = { objects: [], errors: [] };
   items.forEach((item, i) => collectObject(item, file, undefined, ['items', i], out));
   return out;
+}
+
+/**
+ * One JSON (or YAML) document that is not a Kubernetes object (cloud descriptions printed by
+ * aws/az/gcloud, kubeward bundles), parsed with positions: `locate(path)` gives the line of a path
+ * inside it. Large JSON is parsed without positions (locate then points at the first line).
+ */
+export function parseLocatedDocument(text: string, file: string): { data: unknown; locate: Locator } | { error: InputError } {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const pos = positions(text, file);
+  const trimmed = text.trimStart();
+  if (text.length > JSON_POSITION_LIMIT && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+    try {
+      const data: unknown = JSON.parse(text);
+      const first = pos(text.search(/\S/));
+      return { data, locate: () => first };
+    } catch (e) {
+      return { error: { file, message: `invalid JSON: ${(e as Error).message}` } };
+    }
+  }
+  const docs = parseChunk(text, { start: 0, end: text.length });
+  const doc = docs.find((d) => d.contents != null) ?? docs[0];
+  if (!doc) return { error: { file, message: 'empty file' } };
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const at = err.pos ? pos(err.pos[0]) : undefined;
+    return { error: { file, line: at?.line, column: at?.column, message: `invalid ${trimmed.startsWith('{') || trimmed.startsWith('[') ? 'JSON' : 'YAML'}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` } };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    return { error: { file, message: `cannot read document: ${(e as Error).message}` } };
+  }
+  return { data, locate: makeLocator(doc, pos) };
 }

@@ -1,0 +1,193 @@
+// Finds where a path (['spec', 'containers', 0, 'securityContext']) sits in block-style YAML by
+// reading indentation, without building a syntax tree: most manifests are plain block YAML, and a
+// full parse only to place a finding costs more than the scan. Anything it is not sure about
+// (flow collections on the way, anchors, tags, complex keys) returns `undefined` and the caller
+// parses the document properly. Gives the same answer as the parser-based locator: the line of the
+// deepest key or item found on the path (verified by test/block-locate.test.ts).
+import type { ObjPath, SourceLocation } from '../core/types.js';
+
+interface Line {
+  /** Offset of the first character of the line in the text. */
+  offset: number;
+  indent: number;
+  /** Content after the indentation. */
+  body: string;
+}
+
+interface Scope {
+  first: number;
+  /** Column (0-based) where content starts on the first line (after "- " for a sequence item). */
+  firstCol: number;
+  end: number;
+}
+
+const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{[\]},&*!|>%@`?-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?=[ \t]|$)/;
+
+export class BlockLocator {
+  private lines: Line[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly pos: (offset: number) => SourceLocation,
+  ) {}
+
+  private getLines(): Line[] {
+    if (this.lines) return this.lines;
+    const out: Line[] = [];
+    let i = this.start;
+    while (i < this.end) {
+      let nl = this.text.indexOf('\n', i);
+      if (nl < 0 || nl > this.end) nl = this.end;
+      let j = i;
+      while (j < nl && this.text.charCodeAt(j) === 32) j++;
+      let body = this.text.slice(j, nl);
+      if (body.endsWith('\r')) body = body.slice(0, -1);
+      out.push({ offset: i, indent: j - i, body });
+      i = nl + 1;
+    }
+    this.lines = out;
+    return out;
+  }
+
+  /** Location for the path, `undefined` when unsure (the caller then parses). */
+  locate(path: ObjPath): SourceLocation | undefined {
+    const lines = this.getLines();
+    let first = -1;
+    let firstCol = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const b = lines[i].body;
+      if (b === '' || b.startsWith('#') || b.startsWith('%')) continue;
+      if (/^---(?:[ \t]|$)/.test(b)) {
+        const rest = b.slice(3).replace(/^[ \t]+/, '');
+        if (rest === '' || rest.startsWith('#')) continue;
+        first = i;
+        firstCol = lines[i].indent + (b.length - rest.length);
+        break;
+      }
+      if (/^\.\.\.(?:[ \t]|$)/.test(b)) return undefined;
+      first = i;
+      firstCol = lines[i].indent;
+      break;
+    }
+    if (first < 0) return undefined;
+    let scope: Scope = { first, firstCol, end: lines.length };
+    let best = this.at(lines[first], firstCol);
+    for (let k = 0; k < path.length; k++) {
+      const seg = path[k];
+      const entries = this.entries(scope);
+      if (entries === undefined) return undefined;
+      if (entries.length === 0) return best;
+      const isSeq = entries[0].body.startsWith('-') && /^-(?:[ \t]|$)/.test(entries[0].body);
+      if (entries.some((e) => /^-(?:[ \t]|$)/.test(e.body) !== isSeq)) return undefined;
+      const last = k === path.length - 1;
+      if (isSeq) {
+        if (typeof seg !== 'number') return best; // the parser stops on a sequence asked for a key
+        const e = entries[seg];
+        if (!e) return best;
+        const afterDash = e.body.slice(1).replace(/^[ \t]+/, '');
+        const col = e.col + (e.body.length - afterDash.length);
+        if (afterDash === '' || afterDash.startsWith('#')) {
+          // "-" alone: the item starts on the next content line.
+          const next = this.nextContent(e.line + 1, e.end);
+          if (next < 0) return undefined;
+          best = this.at(this.getLines()[next], this.getLines()[next].indent);
+          if (last) return best;
+          scope = { first: next, firstCol: this.getLines()[next].indent, end: e.end };
+          continue;
+        }
+        if (/^[&!*{[|>"']/.test(afterDash) || /^-(?:[ \t]|$)/.test(afterDash)) {
+          if (last && !/^[&!*]/.test(afterDash)) return this.at(this.getLines()[e.line], col);
+          return undefined;
+        }
+        best = this.at(this.getLines()[e.line], col);
+        if (last) return best;
+        if (!KEY.test(afterDash)) return best; // a scalar item: nothing deeper
+        scope = { first: e.line, firstCol: col, end: e.end };
+        continue;
+      }
+      // A mapping.
+      if (typeof seg === 'number' && entries.length > 0) {
+        // The parser looks the number up as a key; keys that are numbers are rare enough to parse.
+        return undefined;
+      }
+      let found: (typeof entries)[number] | undefined;
+      let rest = '';
+      for (const e of entries) {
+        const m = KEY.exec(e.body);
+        if (!m) return undefined;
+        const key = m[1] !== undefined ? unescapeDouble(m[1]) : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
+        if (m[1] !== undefined && m[1].includes('\\')) return undefined;
+        if (key === String(seg)) {
+          found = e;
+          rest = e.body.slice(m[0].length).replace(/^[ \t]+/, '');
+          break;
+        }
+      }
+      if (!found) return best;
+      best = this.at(this.getLines()[found.line], found.col);
+      if (last) return best;
+      if (rest === '' || rest.startsWith('#')) {
+        const next = this.nextContent(found.line + 1, found.end);
+        if (next < 0) return best; // null value
+        scope = { first: next, firstCol: this.getLines()[next].indent, end: found.end };
+        continue;
+      }
+      if (/^[&!*{[]/.test(rest)) return undefined; // anchors, tags, aliases, flow collections
+      return best; // a scalar (plain, quoted or block): nothing deeper
+    }
+    return best;
+  }
+
+  private at(line: Line, col: number): SourceLocation {
+    return this.pos(line.offset + col - this.start);
+  }
+
+  private nextContent(from: number, end: number): number {
+    const lines = this.getLines();
+    for (let i = from; i < end; i++) {
+      const b = lines[i].body;
+      if (b !== '' && !b.startsWith('#')) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * The entries of a block collection: lines at its base column, each with the range of lines that
+   * belong to it. A key whose sequence value sits at the same indentation ("key:\n- a") keeps its
+   * dash lines. `undefined` when the layout is not plain block style.
+   */
+  private entries(scope: Scope): Array<{ line: number; col: number; body: string; end: number }> | undefined {
+    const lines = this.getLines();
+    const base = scope.firstCol;
+    const out: Array<{ line: number; col: number; body: string; end: number }> = [];
+    const firstBody = lines[scope.first].body.slice(scope.firstCol - lines[scope.first].indent);
+    out.push({ line: scope.first, col: base, body: firstBody, end: scope.end });
+    const isSeq = /^-(?:[ \t]|$)/.test(firstBody);
+    for (let i = scope.first + 1; i < scope.end; i++) {
+      const l = lines[i];
+      if (l.body === '' || l.body.startsWith('#')) continue;
+      if (l.indent < base) {
+        out[out.length - 1].end = i;
+        return this.trim(out, i);
+      }
+      if (l.indent === base) {
+        const dash = /^-(?:[ \t]|$)/.test(l.body);
+        if (!isSeq && dash) continue; // "key:\n- item" at the same indentation: part of the previous entry
+        out[out.length - 1].end = i;
+        out.push({ line: i, col: base, body: l.body, end: scope.end });
+      }
+    }
+    return out;
+  }
+
+  private trim<T extends { end: number }>(out: T[], end: number): T[] {
+    for (const e of out) if (e.end > end) e.end = end;
+    return out;
+  }
+}
+
+function unescapeDouble(s: string): string {
+  return s;
+}

@@ -1,0 +1,97 @@
+// The indentation-based locator must agree with the parser-based one wherever it answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments, LineCounter } from 'yaml';
+import { BlockLocator } from '../src/loaders/block-locate.js';
+import { parseLocatedDocument } from '../src/loaders/manifest.js';
+import type { ObjPath } from '../src/core/types.js';
+import { fromRoot } from './helpers/paths.js';
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const f of readdirSync(dir)) {
+    const p = path.join(dir, f);
+    if (statSync(p).isDirectory()) yamlFiles(p, out);
+    else if (/\.ya?ml$/.test(f)) out.push(p);
+  }
+  return out;
+}
+
+/** Every path to every node of a value (bounded). */
+function paths(v: unknown, prefix: ObjPath = [], out: ObjPath[] = []): ObjPath[] {
+  out.push(prefix);
+  if (out.length > 5000) return out;
+  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
+  return out;
+}
+
+const SAMPLE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # a comment
+  labels: {app: web}
+  annotations:
+    "quoted.key/x": 'v'
+spec:
+  template:
+    spec:
+      containers:
+      - name: a
+        image: nginx
+        args:
+          - --flag
+          -   --other
+        securityContext:
+          privileged: true
+      -   name: b
+          env:
+            - name: X
+              value: |
+                multi
+                line
+      volumes: []
+`;
+
+test('block locator agrees with the parser on a handwritten sample', () => {
+  check(SAMPLE, 'sample.yaml');
+});
+
+test('block locator agrees with the parser on every fixture and example', () => {
+  const files = [...yamlFiles(fromRoot('src/rules')), ...yamlFiles(fromRoot('examples'))];
+  assert.ok(files.length > 50);
+  let answered = 0;
+  for (const f of files) answered += check(readFileSync(f, 'utf8'), f);
+  assert.ok(answered > 1000, `the block locator answered ${answered} paths`);
+});
+
+function check(text: string, file: string): number {
+  let answered = 0;
+  const lc = new LineCounter();
+  let offset = 0;
+  const chunks = text.split(/^(?=---(?:[ \t\r\n]|$))/m);
+  for (const chunk of chunks) {
+    const start = offset;
+    offset += chunk.length;
+    const docs = parseAllDocuments(chunk, { lineCounter: lc });
+    if (!Array.isArray(docs) || docs.length !== 1 || docs[0].errors.length > 0 || docs[0].contents == null) continue;
+    const reference = parseLocatedDocument(text.slice(start, start + chunk.length), file);
+    if ('error' in reference) continue;
+    const lineBase = text.slice(0, start).split('\n').length - 1;
+    const block = new BlockLocator(text, start, start + chunk.length, (o) => {
+      const before = text.slice(start, start + o);
+      const line = before.split('\n').length;
+      return { file, line, column: o - (before.lastIndexOf('\n') + 1) + 1 };
+    });
+    for (const p of paths(reference.data)) {
+      const got = block.locate(p);
+      if (!got) continue;
+      answered++;
+      const want = reference.locate(p);
+      assert.ok(want, `${file}: reference has no location for ${p.join('.')}`);
+      assert.deepEqual([got.line + lineBase, got.column], [want.line + lineBase, want.column], `${file}: ${JSON.stringify(p)}`);
+    }
+  }
+  return answered;
+}
