@@ -2,7 +2,7 @@
 // LoadedObjects that remember file, line and column. Pure: no file system access here.
 import { Parser, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document } from 'yaml';
 import type { InputError, KubeObject, LoadedObject, NotAssessed, ObjPath, SourceLocation } from '../core/types.js';
-import { makeRef, groupOf } from '../model/kinds.js';
+import { makeRef, groupOf, misplacedBuiltin } from '../model/kinds.js';
 import jsyaml from 'js-yaml';
 import { BlockLocator } from './block-locate.js';
 
@@ -529,6 +529,15 @@ function collectObject(data: unknown, file: string, locator: Locator | undefined
     if (CONFIG_GROUPS.has(groupOf(obj.apiVersion))) return;
     out.errors.push({ file, line: at?.line, column: at?.column, message: `${kind} ${describe(base)} has no metadata.name; skipped` });
     return;
+  }
+  const expected = misplacedBuiltin(obj.apiVersion, kind);
+  if (expected) {
+    out.errors.push({
+      file,
+      line: at?.line,
+      column: at?.column,
+      message: `${kind} ${name} has apiVersion ${obj.apiVersion}, which does not serve ${kind} (expected ${expected}): the API server would reject it; kept as an unknown kind, not checked as a ${kind}`,
+    });
   }
   const ref = makeRef(obj, name);
   const loc: Locator = locator

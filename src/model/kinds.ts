@@ -132,3 +132,42 @@ export function getIn(obj: unknown, path: ObjPath): unknown {
   }
   return cur;
 }
+
+/** Where Kubernetes serves its built-in kinds (current and legacy groups). */
+const BUILTIN_HOMES: Readonly<Record<string, readonly string[]>> = {
+  Pod: [''],
+  Service: [''],
+  ServiceAccount: [''],
+  ConfigMap: [''],
+  Secret: [''],
+  Namespace: [''],
+  ReplicationController: [''],
+  PersistentVolumeClaim: [''],
+  Deployment: ['apps', 'extensions', 'apps.openshift.io'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  Job: ['batch'],
+  CronJob: ['batch'],
+  Role: ['rbac.authorization.k8s.io'],
+  RoleBinding: ['rbac.authorization.k8s.io'],
+  ClusterRole: ['rbac.authorization.k8s.io'],
+  ClusterRoleBinding: ['rbac.authorization.k8s.io'],
+  Ingress: ['networking.k8s.io', 'extensions'],
+};
+/** Groups that belong to Kubernetes itself (a CRD elsewhere may reuse a built-in kind's name). */
+function isKubernetesGroup(g: string): boolean {
+  return g === '' || g.endsWith('.k8s.io') || ['apps', 'batch', 'extensions', 'policy', 'autoscaling'].includes(g);
+}
+
+/**
+ * A built-in kind under a Kubernetes API group that does not serve it (`apiVersion: v1` on a
+ * Deployment): the API server would reject it, and kubeward cannot read it as that kind. Returns the
+ * expected apiVersion prefix, or undefined when the pair is fine.
+ */
+export function misplacedBuiltin(apiVersion: string, kind: string): string | undefined {
+  const homes = BUILTIN_HOMES[kind];
+  const g = groupOf(apiVersion);
+  if (!homes || homes.includes(g) || !isKubernetesGroup(g)) return undefined;
+  return homes[0] === '' ? 'v1' : `${homes[0]}/v1`;
+}
