@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
 import { assertTestenvBinaries, startTestCluster, testenvVersions, type TestCluster } from '../test/helpers/testenv.js';
 
 const NS = 'kubeward-e2e';
@@ -14,20 +15,39 @@ it('has the test environment binaries (else: bash scripts/testenv/setup.sh)', ()
 });
 
 describe('testenv: etcd + kube-apiserver', () => {
-  let cluster: TestCluster;
+  let started: TestCluster | undefined;
+  let startError: Error | undefined;
+  // Every test fails (rather than being cancelled) when the cluster did not start.
+  const cluster = new Proxy({} as TestCluster, {
+    get(_t, prop) {
+      if (!started) throw new Error(`test cluster did not start: ${startError?.message.split('\n')[0]}`);
+      return Reflect.get(started, prop);
+    },
+  });
 
   before(async () => {
-    cluster = await startTestCluster();
+    try {
+      started = await startTestCluster();
+    } catch (e) {
+      startError = e as Error;
+    }
+  });
+
+  it('starts etcd and kube-apiserver', () => {
+    if (startError) throw startError;
+    assert.ok(started);
   });
 
   after(async () => {
-    await cluster?.stop();
+    await started?.stop();
   });
 
   it('serves the pinned Kubernetes version over TLS verified by the cert-dir CA', async () => {
     const r = await cluster.request('admin', 'GET', '/version');
     assert.equal(r.status, 200, r.body);
-    assert.equal(r.json.gitVersion, testenvVersions().K8S_VERSION);
+    const v = testenvVersions().K8S_VERSION;
+    assert.equal(r.json.gitVersion, v);
+    assert.equal(`v${r.json.major}.${r.json.minor}.`, v.replace(/\d+$/, ''));
     assert.match(cluster.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -130,9 +150,23 @@ describe('testenv: etcd + kube-apiserver', () => {
     };
     const podsAllowed = await sar('reader', ['kubeward:readers', 'system:authenticated'], 'pods');
     assert.equal(podsAllowed.allowed, true);
-    assert.match(podsAllowed.reason ?? '', /RoleBinding "reader-pod-reader"/);
+    assert.match(podsAllowed.reason ?? '', /RoleBinding "reader-pod-reader\/kubeward-e2e" of Role "pod-reader" to User "reader"/);
     assert.equal((await sar('reader', ['kubeward:readers', 'system:authenticated'], 'secrets')).allowed, false);
     assert.equal((await sar('no-rbac-reader', ['kubeward:no-rbac', 'system:authenticated'], 'pods')).allowed, false);
+  });
+
+  it('works with @kubernetes/client-node through the written kubeconfigs (TLS verified)', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath('reader'));
+    assert.equal(kc.getCurrentCluster()?.skipTLSVerify ?? false, false);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const pods = await core.listNamespacedPod({ namespace: NS });
+    assert.deepEqual(pods.items, []);
+    await assert.rejects(core.listNamespacedSecret({ namespace: NS }), (e: any) => e.code === 403);
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(cluster.kubeconfigPath('admin'));
+    const apps = await admin.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: NS });
+    assert.deepEqual(apps.items.map((d) => d.metadata?.name), ['web']);
   });
 
   it('stop() ends etcd and kube-apiserver', async () => {
@@ -142,5 +176,59 @@ describe('testenv: etcd + kube-apiserver', () => {
     await assert.rejects(cluster.request('admin', 'GET', '/readyz'));
     assert.ok(!fs.existsSync(dir) || process.env.KUBEWARD_TESTENV_KEEP === '1', `${dir} removed`);
     assert.ok(url);
+  });
+});
+
+describe('testenv with kube-controller-manager', () => {
+  let cluster: TestCluster | undefined;
+
+  before(async () => {
+    cluster = await startTestCluster({ controllerManager: true });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('creates default ServiceAccounts and root CA ConfigMaps in new namespaces, and Pods from Deployments', async () => {
+    const c = cluster!;
+    const ns = 'kubeward-kcm';
+    let r = await c.request('admin', 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    assert.equal(r.status, 201, r.body);
+    r = await c.request('admin', 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+      },
+    });
+    assert.equal(r.status, 201, r.body);
+
+    const eventually = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        if (await check()) return;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      assert.fail(`timed out waiting for ${what}\n${c.logs.tail(20)}`);
+    };
+    await eventually('default ServiceAccount', async () =>
+      (await c.request('admin', 'GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200);
+    await eventually('kube-root-ca.crt ConfigMap', async () =>
+      (await c.request('admin', 'GET', `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`)).status === 200);
+    // Deployment -> ReplicaSet -> Pod (Pending for ever: no scheduler, no kubelet).
+    await eventually('a Pod of the Deployment', async () => {
+      const pods = await c.request('admin', 'GET', `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
+      return pods.status === 200 && pods.json.items.length === 1;
+    });
+    const pods = await c.request('admin', 'GET', `/api/v1/namespaces/${ns}/pods`);
+    const pod = pods.json.items[0];
+    assert.equal(pod.spec.serviceAccountName, 'default');
+    assert.equal(pod.metadata.ownerReferences[0].kind, 'ReplicaSet');
+    assert.equal(pod.status.phase, 'Pending');
+    // The ServiceAccount admission plugin mounted a projected token volume.
+    assert.ok(pod.spec.volumes.some((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken)));
   });
 });

@@ -65,6 +65,7 @@ describe('help, version and usage errors', () => {
 
   const oneLine = [
     { argv: ['bogus'], re: /^kubeward: unknown command 'bogus'/ },
+    { argv: ['help', 'bogus'], re: /^kubeward: unknown command 'bogus'/ },
     { argv: ['scan', '--bogus', 'x.yaml'], re: /^kubeward: unknown option '--bogus'.*kubeward scan --help/ },
     { argv: ['--bogus'], re: /^kubeward: unknown option '--bogus'/ },
     { argv: ['scan', '--fail-on', 'severe', 'x.yaml'], re: /^kubeward: .*'severe' is invalid.*critical, high, medium, low, info, none/ },
@@ -336,7 +337,7 @@ kind: Gadget
 metadata:
   name: g
 `;
-    const r = await kubeward(['scan', 'crd.yaml', '--format', 'json'], { files: { 'crd.yaml': text } });
+    const r = await kubeward(['scan', 'crd.yaml', ...STABLE_RULES, '--format', 'json'], { files: { 'crd.yaml': text } });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.json().errors, []);
     assert.equal(r.json().summary.objects, 3);

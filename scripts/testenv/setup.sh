@@ -5,6 +5,7 @@
 #
 #   bash scripts/testenv/setup.sh            # build what is missing, print where it is
 #   bash scripts/testenv/setup.sh --print    # print the binary directory, build nothing
+#   bash scripts/testenv/setup.sh --with-kubectl   # also build kubectl (same version; for bench/)
 #
 # Cache: ${KUBEWARD_CACHE:-$HOME/.cache/kubeward}/testenv/<k8s version>/ (never in the repo).
 # The test helper (test/helpers/testenv.ts) reads the versions from versions.env next to this file.
@@ -17,7 +18,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache_root="${KUBEWARD_CACHE:-$HOME/.cache/kubeward}/testenv"
 bin_dir="$cache_root/$K8S_VERSION"
 
-if [ "${1:-}" = "--print" ]; then echo "$bin_dir"; exit 0; fi
+with_kubectl="${KUBEWARD_TESTENV_WITH_KUBECTL:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --print) echo "$bin_dir"; exit 0 ;;
+    --with-kubectl) with_kubectl=1 ;;
+    *) echo "[testenv] unknown argument: $arg (known: --print, --with-kubectl)" >&2; exit 2 ;;
+  esac
+done
 
 log() { echo "[testenv] $*" >&2; }
 
@@ -53,8 +61,8 @@ mkdir -p "$bin_dir"
 # directives for its staging modules, which Go honours only in a main module; so our main
 # module requires k8s.io/kubernetes and replaces each staging module by its published tag.)
 build_in_module() {
-  local name="$1" gomod="$2" pkg="$3"
-  local work; work="$(mktemp -d "${TMPDIR:-/tmp}/kubeward-testenv-$name.XXXXXX")"
+  local name="$1" gomod="$2" pkg="$3" ldflags="$build_ldflags ${4:-}"
+  local work; work="$(mktemp -d "${TMPDIR:-/tmp}/kubeward-testenv-build-$name.XXXXXX")"
   printf '%s\n' "$gomod" >"$work/go.mod"
   # The tools pattern: a blank import (excluded from builds by its tag) makes `go mod tidy`
   # record every module the package needs.
@@ -65,7 +73,7 @@ build_in_module() {
   fi
   local t0=$SECONDS
   log "building $name from $pkg (nice -n 15, GOFLAGS=$GOFLAGS)"
-  (cd "$work" && nice -n 15 go build -trimpath -ldflags "$build_ldflags" -o "$bin_dir/$name.tmp" "$pkg")
+  (cd "$work" && nice -n 15 go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$name.tmp" "$pkg")
   mv "$bin_dir/$name.tmp" "$bin_dir/$name"
   log "built $name in $((SECONDS - t0)) s"
   rm -rf "$work"
@@ -104,28 +112,45 @@ etcd_gomod() {
 }
 
 t_all=$SECONDS
-if [ -x "$bin_dir/etcd" ] && "$bin_dir/etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION#v}"; then
+if [ -x "$bin_dir/etcd" ] && [[ "$("$bin_dir/etcd" --version 2>/dev/null)" == "etcd Version: ${ETCD_VERSION#v}"* ]]; then
   log "etcd $ETCD_VERSION present"
 else
   build_in_module etcd "$(etcd_gomod)" go.etcd.io/etcd/server/v3
 fi
 
-if [ -x "$bin_dir/kube-apiserver" ]; then
-  log "kube-apiserver $K8S_VERSION present"
-else
-  build_in_module kube-apiserver "$(kube_gomod)" k8s.io/kubernetes/cmd/kube-apiserver
-fi
+# What the Kubernetes release build stamps (hack/lib/version.sh), so /version and --version tell
+# the real version instead of v0.0.0-master.
+kube_version_ldflags() {
+  local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  local p=k8s.io/component-base/version
+  echo "-X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean" \
+    "-X $p.buildDate=1970-01-01T00:00:00Z"
+}
 
-if [ "${KUBEWARD_TESTENV_SKIP_KCM:-0}" != 1 ]; then
-  if [ -x "$bin_dir/kube-controller-manager" ]; then
-    log "kube-controller-manager $K8S_VERSION present"
+kube_binaries=(kube-apiserver)
+if [ "${KUBEWARD_TESTENV_SKIP_KCM:-0}" != 1 ]; then kube_binaries+=(kube-controller-manager); fi
+for b in "${kube_binaries[@]}"; do
+  if [ -x "$bin_dir/$b" ] && [ "$("$bin_dir/$b" --version 2>/dev/null)" = "Kubernetes $K8S_VERSION" ]; then
+    log "$b $K8S_VERSION present"
   else
-    build_in_module kube-controller-manager "$(kube_gomod)" k8s.io/kubernetes/cmd/kube-controller-manager
+    build_in_module "$b" "$(kube_gomod)" "k8s.io/kubernetes/cmd/$b" "$(kube_version_ldflags)"
+  fi
+done
+
+# kubectl (optional: the live-collection benchmark compares with it). cmd/kubectl of the same
+# k8s.io/kubernetes module; kubectl also reads client-go's version stamp (its User-Agent).
+if [ "$with_kubectl" = 1 ]; then
+  if [ -x "$bin_dir/kubectl" ] && "$bin_dir/kubectl" version --client 2>/dev/null | grep -qx "Client Version: $K8S_VERSION"; then
+    log "kubectl $K8S_VERSION present"
+  else
+    kubectl_ldflags="$(kube_version_ldflags)"
+    kubectl_ldflags="$kubectl_ldflags ${kubectl_ldflags//k8s.io\/component-base\/version/k8s.io/client-go/pkg/version}"
+    build_in_module kubectl "$(kube_gomod)" k8s.io/kubernetes/cmd/kubectl "$kubectl_ldflags"
   fi
 fi
 
 log "done in $((SECONDS - t_all)) s"
-for b in etcd kube-apiserver kube-controller-manager; do
+for b in etcd kube-apiserver kube-controller-manager kubectl; do
   if [ -x "$bin_dir/$b" ]; then log "$(du -h "$bin_dir/$b" | cut -f1)	$bin_dir/$b"; fi
 done
 echo "$bin_dir"

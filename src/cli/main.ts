@@ -7,6 +7,8 @@ import { registerScan } from './commands/scan.js';
 import { registerRules } from './commands/rules.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import { registerAudit } from './commands/audit.js';
+import { registerRbac } from './commands/rbac.js';
+import { registerCloud } from './commands/cloud.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -37,6 +39,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   registerSnapshot(program, env);
   registerRules(program, env);
   registerAudit(program, env);
+  registerRbac(program, env);
+  registerCloud(program, env);
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output(c));
     c.commands.forEach(configure);
@@ -45,6 +49,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
+      return 2;
+    }
+    const helpFor = argv[0] === 'help' ? argv[1] : undefined;
+    if (helpFor && !helpFor.startsWith('-') && !program.commands.some((c) => c.name() === helpFor || c.aliases().includes(helpFor))) {
+      io.err(`kubeward: unknown command '${helpFor}' (see kubeward --help)\n`);
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });

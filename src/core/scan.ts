@@ -16,6 +16,8 @@ import type { Rule } from './rule.js';
 import { runRules } from './engine.js';
 import { annotationsIndex, applySuppressions, atOrAbove, type SuppressionConfig } from './suppress.js';
 import { VERSION } from './version.js';
+import { LIVE_SPEC_HINT, PROVIDER_NAMES, providerContext } from './providers.js';
+import { CLOUD_GROUP, type Provider } from '../cloud/model.js';
 
 export interface ScanSettings {
   rules: readonly Rule[];
@@ -28,7 +30,11 @@ export interface ScanSettings {
 }
 
 export function scan(state: ClusterState, s: ScanSettings): ScanResult {
-  const { findings, ruleErrors } = runRules(state, s.rules, {
+  // Rules about another cloud than the one the cluster is known to run on are not applicable.
+  const pc = providerContext(state);
+  const rules = s.rules.filter((r) => !r.meta.provider || pc.known.size === 0 || pc.known.has(r.meta.provider));
+  const notApplicable = s.rules.length - rules.length;
+  const { findings, ruleErrors } = runRules(state, rules, {
     severityOverrides: s.severityOverrides,
     includeControlled: s.includeControlled,
   });
@@ -37,9 +43,28 @@ export function scan(state: ClusterState, s: ScanSettings): ScanResult {
 
   const notAssessed: NotAssessed[] = [];
   // Gaps recorded by the loader (e.g. a kind the live collector was refused), linked to the rules that read it.
+  // ("cloud.kubeward.io/IAMRole arn:..." names one missing object of a kind: linked by its kind.)
   for (const na of state.notAssessed) {
-    const rules = s.rules.filter((r) => r.meta.reads?.includes(na.what));
-    notAssessed.push(rules.length > 0 && !na.rules ? { ...na, rules: rules.map((r) => r.meta.id) } : { ...na });
+    const kind = na.what.split(' ')[0];
+    const linked = rules.filter((r) => r.meta.reads?.includes(kind));
+    notAssessed.push(linked.length > 0 && !na.rules ? { ...na, rules: linked.map((r) => r.meta.id) } : { ...na });
+  }
+  // Rules that need a cloud description nobody gave: one entry per situation, never a silent pass.
+  const needsCloud = (p: Provider) =>
+    rules.filter((r) => r.meta.provider === p && r.meta.reads?.some((k) => k.startsWith(`${CLOUD_GROUP}/`))).map((r) => r.meta.id);
+  if (pc.known.size === 0) {
+    const ids = (['aws', 'azure', 'gcp'] as const).flatMap(needsCloud);
+    if (ids.length > 0) {
+      notAssessed.push({ what: 'cloud context', reason: 'no cloud description given (pass --cloud FILE or --cloud aws:CLUSTER[@REGION], azure:RG/CLUSTER, gcp:PROJECT/LOCATION/CLUSTER)', rules: ids });
+    }
+  } else {
+    for (const [p, why] of pc.known) {
+      if (pc.loaded.has(p)) continue;
+      const ids = needsCloud(p);
+      if (ids.length > 0) {
+        notAssessed.push({ what: `cloud context (${p})`, reason: `the cluster runs on ${PROVIDER_NAMES[p]} (${why}) but no ${p} description was given (pass --cloud FILE or --cloud ${LIVE_SPEC_HINT[p]})`, rules: ids });
+      }
+    }
   }
   for (const e of ruleErrors) notAssessed.push({ what: `rule ${e.ruleId}`, reason: `internal error while evaluating: ${e.message}`, rules: [e.ruleId] });
 
@@ -67,7 +92,8 @@ export function scan(state: ClusterState, s: ScanSettings): ScanResult {
       byPillar,
       objects: state.objects.length,
       files: s.files ?? 0,
-      rulesRun: s.rules.length,
+      rulesRun: rules.length,
+      ...(notApplicable > 0 ? { notApplicable } : {}),
       failOn: s.failOn,
       failed,
     },

@@ -117,6 +117,12 @@ export interface RuleMeta<MessageId extends string = string> {
   messages: Record<MessageId, string>;
   /** Kinds the rule reads ("Pod", "networking.k8s.io/NetworkPolicy"...), for "not assessed" reporting. */
   reads?: string[];
+  /**
+   * The cloud the rule is about ('aws' | 'azure' | 'gcp', see src/cloud/model.ts PROVIDERS). When the
+   * cluster is known to run elsewhere the rule is "not applicable"; when its `reads` include cloud
+   * kinds (cloud.kubeward.io/...) and no description of that cloud was loaded, it is "not assessed".
+   */
+  provider?: 'aws' | 'azure' | 'gcp';
 }
 
 export interface FindingSuppression {
@@ -150,6 +156,8 @@ export interface ScanSummary {
   objects: number;
   files: number;
   rulesRun: number;
+  /** Rules about another cloud than the one the cluster runs on (meta.provider): not run. */
+  notApplicable?: number;
   failOn: Severity | 'none';
   failed: boolean;
 }

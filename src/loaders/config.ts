@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { UserError, isSeverity, type Severity, SEVERITIES } from '../core/types.js';
 import type { IgnoreEntry, ResourceSelector } from '../core/suppress.js';
 import { fingerprint } from '../core/suppress.js';
+import { auditConfigSchema, type AuditConfig } from '../audit/config.js';
 
 export interface KubewardConfig {
   failOn?: Severity | 'none';
@@ -14,6 +15,8 @@ export interface KubewardConfig {
   excludeResources: ResourceSelector[];
   ignoreFile?: string;
   baseline?: string;
+  /** `audit:` section (kubeward audit analyze). */
+  audit?: AuditConfig;
   /** Where the config came from, for messages. */
   source?: string;
 }
@@ -68,6 +71,7 @@ export const configSchema = {
     },
     ignoreFile: { type: 'string', minLength: 1, description: 'ignore file, relative to this file (default: .kubeward-ignore.yaml in the working directory)' },
     baseline: { type: 'string', minLength: 1, description: 'earlier JSON report whose findings are suppressed (relative to this file)' },
+    audit: auditConfigSchema,
   },
 } as const;
 
@@ -100,7 +104,7 @@ export const ignoreSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateConfig = ajv.compile(configSchema);
 const validateIgnore = ajv.compile(ignoreSchema);
 
@@ -141,16 +145,21 @@ function readYaml(text: string, file: string): { data: unknown; at: (p: string) 
 }
 
 function schemaError(file: string, errors: ErrorObject[] | null | undefined, at: (p: string) => number | undefined, what: string): UserError {
-  // The most specific error first: an unknown field or a bad value rather than the anyOf that wraps them.
-  const e = errors?.find((x) => x.keyword !== 'anyOf' && x.keyword !== 'type') ?? errors?.[0];
+  // The most specific error: the deepest place, and there an unknown field or a bad value rather
+  // than the anyOf (or the type mismatch of another branch) that wraps it.
+  const pathOf = (x: ErrorObject) =>
+    x.keyword === 'additionalProperties'
+      ? `${x.instancePath}/${(x.params as { additionalProperty: string }).additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      : x.instancePath;
+  const rank = (x: ErrorObject) => pathOf(x).split('/').length * 10 + (x.keyword === 'additionalProperties' ? 3 : x.keyword === 'enum' ? 2 : x.keyword === 'anyOf' || x.keyword === 'type' ? 0 : 1);
+  const e = [...(errors ?? [])].sort((a, b) => rank(b) - rank(a))[0];
   if (!e) return new UserError(`${file}: invalid ${what}`);
-  let instancePath = e.instancePath;
+  const instancePath = pathOf(e);
   let msg = e.message ?? 'invalid';
   if (e.keyword === 'additionalProperties') {
     const field = (e.params as { additionalProperty: string }).additionalProperty;
     const allowed = Object.keys(propertiesAt(e.parentSchema));
     msg = `unknown field "${field}"${allowed.length ? ` (expected one of ${allowed.join(', ')})` : ''}`;
-    instancePath = `${instancePath}/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`;
   }
   if (e.keyword === 'enum') msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   if (e.keyword === 'pattern' && instancePath.endsWith('/expires')) msg = 'must be a date written YYYY-MM-DD';
@@ -209,8 +218,10 @@ export async function loadConfig(explicit: string | undefined, cwd: string, know
     exclude?: { namespaces?: string[]; resources?: ResourceSelector[] };
     ignoreFile?: string;
     baseline?: string;
+    audit?: AuditConfig;
   };
   cfg.source = file;
+  if (d.audit) cfg.audit = d.audit;
   if (d.failOn) cfg.failOn = d.failOn;
   for (const [id, v] of Object.entries(d.rules ?? {})) {
     if (!knownRules.has(id)) throw new UserError(`${file}${at('/rules/' + id) ? ':' + at('/rules/' + id) : ''}: unknown rule "${id}" (see kubeward rules)`);
@@ -278,7 +289,8 @@ export async function loadBaseline(file: string, cwd: string = process.cwd()): P
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${file}: not a kubeward JSON report: ${(e as Error).message}`);
+    const m = /position (\d+)/.exec((e as Error).message);
+    throw new UserError(`${file}: not a kubeward JSON report (invalid JSON${m ? ` at offset ${m[1]}` : ''}); write one with --write-baseline or --format json`);
   }
   const findings = (data as { findings?: unknown }).findings;
   if (!Array.isArray(findings)) throw new UserError(`${file}: not a kubeward JSON report (no findings array)`);

@@ -14,7 +14,7 @@
  * Secrets. There is never a scheduler or a kubelet: Pods stay Pending.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as http from 'node:http';
@@ -61,7 +61,7 @@ export interface TestCluster {
   /** A kubeconfig (token auth, CA data) for one user; its current context is that user. */
   kubeconfigPath(user: TestUser): string;
   tokens: Record<TestUser, string>;
-  /** PEM of the CA bundle that verifies the apiserver's serving certificate. */
+  /** PEM of the CA that signed the apiserver's serving certificate (also in <dataDir>/ca.crt). */
   caPem: string;
   /** An HTTPS request to the apiserver as `user` (body objects are sent as JSON). */
   request(user: TestUser, method: string, apiPath: string, body?: unknown, contentType?: string): Promise<HttpResult>;
@@ -166,29 +166,48 @@ async function stopProcess(p: Proc | undefined, graceMs = 10_000): Promise<void>
   clearTimeout(t);
 }
 
-// Children of every cluster still running: killed when this process exits, however it exits
-// (the 'exit' handler covers normal exits, the watchdog covers SIGKILL of the test process).
-const live = new Set<ChildProcess>();
+// Clusters not stopped yet: their processes are killed (and temp dirs removed) when this process
+// exits, however it exits: the 'exit' handler covers normal exits, a watchdog shell covers a
+// SIGKILL of the test process (e.g. a test-runner timeout).
+interface Live {
+  procs: Proc[];
+  dir: string;
+  keep: boolean;
+}
+const liveClusters = new Set<Live>();
 let exitHookInstalled = false;
-function track(p: Proc): void {
-  live.add(p.child);
-  p.exited.then(() => live.delete(p.child));
+function track(c: Live): void {
+  liveClusters.add(c);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
+      for (const l of liveClusters) {
+        for (const p of l.procs) if (p.exitCode() === undefined) p.child.kill('SIGKILL');
+        if (!l.keep) fs.rmSync(l.dir, { recursive: true, force: true });
+      }
     });
   }
 }
 
-function startWatchdog(pids: number[]): ChildProcess {
-  const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; shift; kill -9 "$@" 2>/dev/null';
-  const w = spawn('sh', ['-c', script, 'kubeward-testenv-watchdog', String(process.pid), ...pids.map(String)], {
-    stdio: 'ignore',
-    detached: true,
-  });
+function startWatchdog(c: Live): ChildProcess {
+  const script =
+    'parent=$1; dir=$2; shift 2; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; ' +
+    'kill -9 "$@" 2>/dev/null; sleep 1; if [ -n "$dir" ]; then rm -rf "$dir"; fi';
+  const pids = c.procs.map((p) => p.child.pid).filter((pid): pid is number => pid !== undefined);
+  const w = spawn(
+    'sh',
+    ['-c', script, 'kubeward-testenv-watchdog', String(process.pid), c.keep ? '' : c.dir, ...pids.map(String)],
+    { stdio: 'ignore', detached: true },
+  );
   w.unref();
   return w;
+}
+
+/** The CA certificate(s) of a PEM bundle (apiserver.crt holds the serving leaf, then its CA). */
+function caCertificates(bundle: string): string {
+  const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const cas = blocks.filter((b) => new X509Certificate(b).ca);
+  return cas.length ? cas.join('\n') + '\n' : bundle;
 }
 
 function kubeconfig(url: string, caPem: string, user: string, token: string): string {
@@ -339,11 +358,18 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
   fs.writeFileSync(tokenFile, rows.join('\n') + '\n', { mode: 0o600 });
 
   const procs: Proc[] = [];
-  const keep = opts.keepDir || process.env.KUBEWARD_TESTENV_KEEP === '1';
+  const keep = Boolean(opts.keepDir) || process.env.KUBEWARD_TESTENV_KEEP === '1';
+  const live: Live = { procs, dir, keep };
+  track(live);
   let watchdog: ChildProcess | undefined;
+  const rewatch = () => {
+    if (watchdog && watchdog.exitCode === null) watchdog.kill('SIGKILL');
+    watchdog = startWatchdog(live);
+  };
   const stopAll = async (removeDir: boolean) => {
     for (const p of [...procs].reverse()) await stopProcess(p);
     if (watchdog && watchdog.exitCode === null) watchdog.kill('SIGKILL');
+    liveClusters.delete(live);
     if (removeDir && !keep) fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -370,13 +396,15 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
       logs.etcd,
     );
     procs.push(etcd);
-    track(etcd);
+    rewatch();
     await waitFor('etcd /health', deadline, procs, async () => {
       const r = await httpGet(`${etcdUrl}/health`);
       return r.status === 200 && /"health":\s*"true"/.test(r.body);
     });
 
-    // kube-apiserver (serving cert self-generated into --cert-dir: apiserver.crt holds leaf + CA)
+    // kube-apiserver. Its serving cert is self-generated into --cert-dir: apiserver.crt holds the
+    // leaf (127.0.0.1, localhost, kubernetes.default.svc...) then its self-signed CA, which we
+    // extract into ca.crt.
     const port = await freePort();
     const url = `https://127.0.0.1:${port}`;
     const apiserver = startProcess(
@@ -386,6 +414,9 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
         `--etcd-servers=${etcdUrl}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // The lease endpoint reconciler refuses a loopback advertise address (since v1.37);
+        // without a reconciler the default/kubernetes Service simply has no endpoints.
+        '--endpoint-reconciler-type=none',
         `--secure-port=${port}`,
         `--cert-dir=${certDir}`,
         `--token-auth-file=${tokenFile}`,
@@ -401,19 +432,18 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
       logs.apiserver,
     );
     procs.push(apiserver);
-    track(apiserver);
-    watchdog = startWatchdog(procs.map((p) => p.child.pid!).filter(Boolean));
+    rewatch();
 
     const certFile = path.join(certDir, 'apiserver.crt');
+    const caFile = path.join(dir, 'ca.crt');
     let caPem = '';
     await waitFor('kube-apiserver /readyz', deadline, procs, async () => {
       if (!caPem) {
         if (!fs.existsSync(certFile)) return false;
-        caPem = fs.readFileSync(certFile, 'utf8');
-        if (!caPem.includes('-----END CERTIFICATE-----')) {
-          caPem = '';
-          return false;
-        }
+        const bundle = fs.readFileSync(certFile, 'utf8');
+        if (!/-----END CERTIFICATE-----\s*$/.test(bundle)) return false; // still being written
+        caPem = caCertificates(bundle);
+        fs.writeFileSync(caFile, caPem);
       }
       const r = await httpsRequest(url, caPem, tokens.admin, 'GET', '/readyz');
       return r.status === 200;
@@ -435,7 +465,7 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
           '--bind-address=127.0.0.1',
           '--secure-port=0',
           `--service-account-private-key-file=${saKey}`,
-          `--root-ca-file=${certFile}`,
+          `--root-ca-file=${caFile}`,
           '--use-service-account-credentials=false',
           '--service-cluster-ip-range=10.96.0.0/16',
           '--controllers=*',
@@ -444,9 +474,7 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
         logs.controllerManager!,
       );
       procs.push(kcm);
-      track(kcm);
-      if (watchdog.exitCode === null) watchdog.kill('SIGKILL');
-      watchdog = startWatchdog(procs.map((p) => p.child.pid!).filter(Boolean));
+      rewatch();
       // Ready enough when the serviceaccount controller has made default/default.
       await waitFor('kube-controller-manager (default ServiceAccount)', deadline, procs, async () => {
         const r = await httpsRequest(url, caPem, tokens.admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default');

@@ -8,6 +8,8 @@
 //   rbac.danglingRefs(), rbac.missingSubjects(), rbac.problems()
 //   rbac.canWriteRole(...), rbac.canWriteBinding(...)
 //   evaluateFromObjects(kubeObjects)                  // same, from plain objects (differential tests)
+//   riskFor(rbac).directHoldings(key) / .effective(user)   // techniques of the catalogue held (risk.ts)
+//   escalationFor(rbac).paths() / .pathFrom(key)      // shortest paths to cluster-admin (escalation.ts)
 import type { KubeObject, LoadedObject } from '../../core/types.js';
 import { ClusterState } from '../../model/cluster-state.js';
 import { groupOf, makeRef } from '../../model/kinds.js';
@@ -15,20 +17,27 @@ import { RbacEvaluator } from './evaluator.js';
 import type { RbacModelOptions } from './model.js';
 
 export { RbacEvaluator, describeGrant, type WhoCanOptions, type RulesForOptions } from './evaluator.js';
-export { RbacModel, RBAC_GROUP, describeRef, ruleKey, type AggregationMode, type BindingInfo, type RbacModelOptions, type RoleInfo } from './model.js';
+export { RbacModel, RBAC_GROUP, describeRef, ruleKey, subjectIndexKey, roleId, type AggregationMode, type BindingInfo, type RbacModelOptions, type RoleInfo } from './model.js';
 export * from './types.js';
 export * from './identity.js';
 export { ruleAllows, verbMatches, apiGroupMatches, resourceMatches, resourceNameMatches, nonResourceURLMatches } from './match.js';
 export { covers, ruleCovers, breakdownRule, compactString, FULL_AUTHORITY } from './covers.js';
+export { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_VERSION, type BootstrapClusterRole } from './bootstrap-roles.js';
 export { parseResourceArg, BUILTIN_RESOURCE_GROUPS, type ResourceArg } from './resources.js';
+export * from './platform.js';
+export * from './techniques.js';
+export * from './risk.js';
+export * from './escalation.js';
 
 const cache = new WeakMap<ClusterState, RbacEvaluator>();
 
-/** The evaluator of a state with default options, built once and shared (by rules, commands). */
+/** The evaluator of a state, built once and shared (by rules, commands); adds missing bootstrap ClusterRoles. */
 export function rbacFor(state: ClusterState): RbacEvaluator {
   let e = cache.get(state);
   if (!e) {
-    e = new RbacEvaluator(state);
+    // Bootstrap ClusterRoles are in every real cluster: bindings to cluster-admin, edit... resolve
+    // even when the input is a manifests folder. Plain objects (evaluateFromObjects) stay literal.
+    e = new RbacEvaluator(state, { builtinRoles: state.origin !== 'objects' });
     cache.set(state, e);
   }
   return e;

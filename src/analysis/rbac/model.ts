@@ -2,7 +2,8 @@
 // normalised, indexed form: effective (aggregated) ClusterRole rules, role references resolved
 // the way pkg/registry/rbac/validation/rule.go (GetRoleReferenceRules) resolves them, and every
 // oddity recorded as a problem instead of thrown. Pure: no I/O.
-import type { LoadedObject } from '../../core/types.js';
+import type { KubeObject, LoadedObject } from '../../core/types.js';
+import { BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-roles.js';
 import type { ClusterState } from '../../model/cluster-state.js';
 import { selectorMatches } from '../../model/cluster-state.js';
 import type { BindingKind, BindingSubject, ObjRef, PolicyRule, RbacProblem, RoleKind, RoleRef, RuleOrigin } from './types.js';
@@ -28,6 +29,12 @@ export type AggregationMode = 'union' | 'controller';
 
 export interface RbacModelOptions {
   readonly aggregation?: AggregationMode;
+  /**
+   * Add the API server's bootstrap ClusterRoles (cluster-admin, admin, edit, view, system:*) that
+   * the input does not define, as every real cluster has them (bootstrap-roles.ts). Default false;
+   * rbacFor() turns it on for manifests, snapshots and live clusters.
+   */
+  readonly builtinRoles?: boolean;
 }
 
 export interface RoleInfo {
@@ -43,6 +50,8 @@ export interface RoleInfo {
   /** Per effective rule, where an aggregated role got it from (undefined: declared in this role). */
   readonly origins: ReadonlyArray<RuleOrigin | undefined>;
   readonly aggregated: boolean;
+  /** A bootstrap ClusterRole added because the input does not define it (builtinRoles). */
+  readonly builtin?: boolean;
 }
 
 export interface BindingInfo {
@@ -89,6 +98,7 @@ export class RbacModel {
   ) {
     this.loadRoles('Role');
     this.loadRoles('ClusterRole');
+    if (options.builtinRoles) this.addBuiltinRoles();
     this.aggregate(options.aggregation ?? 'union');
     this.loadBindings('ClusterRoleBinding');
     this.loadBindings('RoleBinding');
@@ -122,6 +132,41 @@ export class RbacModel {
         rules: declared,
         origins: declared.map(() => undefined),
         aggregated,
+      });
+    }
+  }
+
+  private addBuiltinRoles(): void {
+    for (const b of BOOTSTRAP_CLUSTER_ROLES) {
+      const id = roleId('ClusterRole', '', b.name);
+      if (this.roles.has(id)) continue;
+      const obj: KubeObject = {
+        apiVersion: `${RBAC_GROUP}/v1`,
+        kind: 'ClusterRole',
+        metadata: { name: b.name, labels: { ...b.labels } },
+        ...(b.aggregationRule ? { aggregationRule: b.aggregationRule } : {}),
+        rules: b.rules,
+      };
+      const ref: ObjRef = { kind: 'ClusterRole', name: b.name };
+      const object: LoadedObject = Object.freeze({
+        obj,
+        ref: { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', name: b.name },
+        group: RBAC_GROUP,
+        file: '<built-in>',
+        locate: () => undefined,
+      });
+      const declared = this.readRules(object, ref, 'ClusterRole');
+      this.roles.set(id, {
+        id,
+        kind: 'ClusterRole',
+        ref,
+        object,
+        labels: b.labels,
+        declaredRules: declared,
+        rules: declared,
+        origins: declared.map(() => undefined),
+        aggregated: b.aggregationRule !== undefined,
+        builtin: true,
       });
     }
   }

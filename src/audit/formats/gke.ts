@@ -89,7 +89,10 @@ export function parseResourceName(rn: string, method: ParsedMethod): AuditObject
 
 function httpCode(pp: Json): number | undefined {
   const resp = pp.response;
-  if (isObject(resp) && resp.kind === 'Status' && typeof resp.code === 'number') return resp.code;
+  if (isObject(resp) && (resp.kind === 'Status' || resp.status === 'Failure')) {
+    if (typeof resp.code === 'number') return resp.code;
+    if (resp.status === 'Failure') return 500;
+  }
   const st = pp.status;
   if (isObject(st)) {
     const c = typeof st.code === 'number' ? st.code : 0;

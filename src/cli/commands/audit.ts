@@ -5,9 +5,11 @@ import { SEVERITIES, SEVERITY_RANK, type Severity } from '../../core/types.js';
 import { lintPolicy, type LintResult } from '../../audit/policy/lint.js';
 import { generatePolicy, PROFILES, PROFILE_NOTES, type Profile } from '../../audit/policy/generate.js';
 import { ioMessage } from '../../loaders/files.js';
+import { registerAuditAnalyze } from './audit-analyze.js';
 
 export function registerAudit(program: Command, env: CommandEnv): void {
-  const audit = program.command('audit').description('Kubernetes audit logging: lint and generate audit policies');
+  const audit = program.command('audit').description('Kubernetes audit logging: lint and generate audit policies, analyze audit logs');
+  registerAuditAnalyze(audit, env);
   const policy = audit.command('policy').description('lint or generate a kube-apiserver audit policy (audit.k8s.io/v1 Policy)');
 
   policy
