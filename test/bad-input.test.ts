@@ -233,8 +233,8 @@ describe('paths that cannot be read', () => {
     expectOneError(d, /^kubeward: no\/such\/dir: no such file or directory$/);
   });
 
-  test('a folder and a file without read permission (run as an unprivileged user)', async (t) => {
-    // As root, permissions do not apply: run kubeward as nobody. As another user, run it directly.
+  test('a folder and a file without read permission (run without the root permission override)', async (t) => {
+    // As root, permissions do not apply: run kubeward without CAP_DAC_OVERRIDE. As another user, run it directly.
     const can = canRunAsNobody();
     const isRoot = process.getuid?.() === 0;
     if (isRoot && !can.ok) {

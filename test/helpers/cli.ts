@@ -97,8 +97,8 @@ export function canRunAsNobody(): { ok: true } | { ok: false; reason: string } {
 }
 
 /**
- * `node bin/kubeward.js <argv>` as a child process. `asNobody` runs it as uid/gid 65534 through
- * setpriv (tests run as root, for whom file permissions do not apply). `shell` runs a shell command
+ * `node bin/kubeward.js <argv>` as a child process. `asNobody` runs it through setpriv without the
+ * DAC override capabilities (tests run as root, for whom file permissions do not apply otherwise). `shell` runs a shell command
  * line instead, with $KUBEWARD set to the command (for pipelines).
  */
 export function runBin(
@@ -113,8 +113,10 @@ export function runBin(
     cmd = '/bin/sh';
     args = ['-c', opts.shell];
   } else if (opts.asNobody) {
+    // Still root (so the checkout stays readable wherever it lives), but without the capabilities
+    // that let root ignore file permissions: a mode-000 file or folder is then unreadable.
     cmd = 'setpriv';
-    args = ['--reuid=65534', '--regid=65534', '--clear-groups', node, BIN, ...argv];
+    args = ['--bounding-set', '-dac_override,-dac_read_search', node, BIN, ...argv];
   } else {
     cmd = node;
     args = [BIN, ...argv];
