@@ -13,19 +13,21 @@
 //   node bin/kubeward.js snapshot --kubeconfig <admin> -o <file>
 //   node bin/kubeward.js scan --kubeconfig <admin> --format json -o /dev/null
 //   kubectl get <every kind kubeward lists that the cluster serves> -A -o json --chunk-size=500
-//   the same kubectl get, one invocation per kind (--no-loop to skip)
+//   the same kubectl get, one invocation per kind (--loop-reps times, default 1; --no-loop skips it)
 // each under `nice -n $BENCH_NICE /usr/bin/time -v` (wall time, peak RSS). The number of API
 // requests is kubeward's own count (snapshot metadata.stats.requests) and, for kubectl, the
-// responses counted in one extra untimed `-v=6` run.
+// responses logged by its first timed run, made with -v=6 (one log line per response).
 //
 // kubectl: the pinned build from `bash scripts/testenv/setup.sh --with-kubectl` (the same Kubernetes
 // version as the API server; KUBECTL=/path overrides). kubectl's discovery cache (--cache-dir) is
 // warmed once before the timed runs, as on a user's machine.
 //
-// Options: --sizes 2500,10000,40000  --reps N  --chunk-size 500  --no-loop  --no-write
+// Options: --sizes 2500,10000,40000  --reps N  --chunk-size 500  --loop-reps N  --no-loop  --no-write
 //          --cpu-prof (one extra `node --cpu-prof` snapshot at the largest size; profile and its
 //          top functions in bench/.data/live-collect/)
 //          --create-concurrency N (parallel create requests, default 16)
+//          --hold (for development: fill the cluster to the largest size, print its admin kubeconfig,
+//          measure nothing, keep it running until SIGINT/SIGTERM)
 // Env: KUBEWARD_BENCH_LIVE=1 runs the working tree's build instead of a frozen copy of it;
 //      BENCH_NICE (default 10, as the other benchmarks).
 // Raw results: bench/results/live-collect-<date>.json.
@@ -36,15 +38,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, DATA_DIR, RESULTS_DIR, ensureDir, measure, median, round, machineInfo, kubewardVersion, kubewardBuilt, today, fmt } from './lib/common.mjs';
 
-const opt = { sizes: [2500, 10000, 40000], reps: Number(process.env.BENCH_REPS ?? 3), chunk: 500, loop: true, write: true, cpuProf: false, createConc: 16 };
+const opt = { sizes: [2500, 10000, 40000], reps: Number(process.env.BENCH_REPS ?? 3), chunk: 500, loop: true, loopReps: 1, write: true, cpuProf: false, createConc: 16 };
 for (let a = process.argv.slice(2), i = 0; i < a.length; i++) {
   if (a[i] === '--sizes') opt.sizes = a[++i].split(',').filter(Boolean).map(Number).sort((x, y) => x - y);
   else if (a[i] === '--reps') opt.reps = Math.max(1, Number(a[++i]));
   else if (a[i] === '--chunk-size') opt.chunk = Number(a[++i]);
   else if (a[i] === '--no-loop') opt.loop = false;
+  else if (a[i] === '--loop-reps') opt.loopReps = Math.max(1, Number(a[++i]));
   else if (a[i] === '--no-write') opt.write = false;
   else if (a[i] === '--cpu-prof') opt.cpuProf = true;
   else if (a[i] === '--create-concurrency') opt.createConc = Number(a[++i]);
+  else if (a[i] === '--hold') opt.hold = true;
   else {
     console.error(`unknown argument ${a[i]}`);
     process.exit(2);
@@ -97,6 +101,7 @@ const stop = async () => {
   await cluster.stop();
 };
 process.on('SIGINT', () => stop().then(() => process.exit(130)));
+process.on('SIGTERM', () => stop().then(() => process.exit(143)));
 
 function api(method, path, body) {
   const data = body === undefined ? undefined : JSON.stringify(body);
@@ -331,44 +336,57 @@ function kubectlKinds(snapshotFile) {
 const results = { date: today(), machine: machineInfo(), kubeward: kubewardVersion(), kubectl: kubectlVersion, kubectlPath: KUBECTL, options: opt, sizes: [] };
 results.machine.loadAvgAtStart = (await import('node:os')).loadavg().map((x) => round(x, 2));
 
+if (opt.hold) {
+  await growTo(opt.sizes[opt.sizes.length - 1]);
+  writeFileSync(join(WORK, 'hold-kubeconfig'), ADMIN + '\n');
+  log(`holding: --kubeconfig ${ADMIN} (also in ${join(WORK, 'hold-kubeconfig')}); SIGINT/SIGTERM stops`);
+  await new Promise(() => {});
+}
+
 try {
   for (const size of opt.sizes) {
     const grow = await growTo(size);
     const snapFile = join(WORK, `snapshot-${size}.json`);
     const kubectlOut = join(WORK, `kubectl-${size}.json`);
     const errFile = join(WORK, 'stderr.txt');
-    // untimed check run: kinds, objects, requests
-    const check = await measure(process.execPath, [KW, 'snapshot', '--kubeconfig', ADMIN, '--chunk-size', String(opt.chunk), '-o', snapFile], { cwd: KW_ROOT, stderrFile: errFile });
-    if (check.exitCode !== 0) throw new Error(`kubeward snapshot failed (${check.exitCode}): ${readFileSync(errFile, 'utf8')}`);
+    const kwSnapshot = () => measure(process.execPath, [KW, 'snapshot', '--kubeconfig', ADMIN, '--chunk-size', String(opt.chunk), '-o', snapFile], { cwd: KW_ROOT, stderrFile: errFile });
+    const kwScan = () => measure(process.execPath, [KW, 'scan', '--kubeconfig', ADMIN, '--chunk-size', String(opt.chunk), '--format', 'json', '-o', '/dev/null'], { cwd: KW_ROOT, stderrFile: errFile });
+    // rep 1 of the snapshot also tells the kinds, objects and requests
+    const first = await kwSnapshot();
+    if (first.exitCode !== 0) throw new Error(`kubeward snapshot failed (${first.exitCode}): ${readFileSync(errFile, 'utf8')}`);
     const snap = JSON.parse(readFileSync(snapFile, 'utf8'));
     const kinds = kubectlKinds(snapFile);
-    const entry = { size, created: grow.created, createS: grow.createS, createdByKind: { ...created }, collected: snap.items.length, kinds: snap.metadata.stats.kinds, kubewardRequests: snap.metadata.stats.requests, kubewardRetries: snap.metadata.stats.retries, snapshotMiB: round(statSync(snapFile).size / 2 ** 20, 1), kubectlKinds: kinds, runs: { snapshot: [], scan: [], kubectlAll: [], kubectlLoop: [] } };
+    const entry = { size, created: grow.created, createS: grow.createS, createdByKind: { ...created }, collected: snap.items.length, kinds: snap.metadata.stats.kinds, kubewardRequests: snap.metadata.stats.requests, kubewardRetries: snap.metadata.stats.retries, snapshotMiB: round(statSync(snapFile).size / 2 ** 20, 1), kubectlKinds: kinds, runs: { snapshot: [first], scan: [], kubectlAll: [], kubectlLoop: [] } };
     snap.items = undefined;
-    // kubectl: warm the discovery cache, count its requests (-v=6) and the objects it returns
+    // kubectl: warm its discovery cache (as on a user's machine) before the timed runs
     spawnSync(KUBECTL, kubectlArgs(['api-resources', '-o', 'name']), { stdio: 'ignore' });
-    const v6 = spawnSync('sh', ['-c', `"$0" "$@" >"${kubectlOut}"`, KUBECTL, ...kubectlArgs(['get', kinds.join(','), '-A', '-o', 'json', `--chunk-size=${opt.chunk}`, '-v=6'])], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (v6.status !== 0) throw new Error(`kubectl get failed: ${v6.stderr.slice(-2000)}`);
-    entry.kubectlRequests = (v6.stderr.match(/"Response" verb="GET"|\bGET https?:\/\/\S+ \d{3}/g) ?? []).length;
-    entry.kubectlItems = countItems(kubectlOut);
-    entry.kubectlMiB = round(statSync(kubectlOut).size / 2 ** 20, 1);
-    log(`size ${size}: kubeward read ${entry.collected} objects of ${entry.kinds} kinds in ${entry.kubewardRequests} requests; kubectl ${entry.kubectlItems} objects in ${entry.kubectlRequests} requests`);
+    const kubectlAll = (extra = []) => measure(KUBECTL, kubectlArgs(['get', kinds.join(','), '-A', '-o', 'json', `--chunk-size=${opt.chunk}`, ...extra]), { stdoutFile: kubectlOut, stderrFile: errFile });
     const loopScript = `k="$1"; shift; for r in ${kinds.join(' ')}; do "$k" "$@" get "$r" -A -o json --chunk-size=${opt.chunk} || exit 1; done`;
     for (let rep = 0; rep < opt.reps; rep++) {
-      const r1 = await measure(process.execPath, [KW, 'snapshot', '--kubeconfig', ADMIN, '--chunk-size', String(opt.chunk), '-o', snapFile], { cwd: KW_ROOT });
-      const r2 = await measure(process.execPath, [KW, 'scan', '--kubeconfig', ADMIN, '--chunk-size', String(opt.chunk), '--format', 'json', '-o', '/dev/null'], { cwd: KW_ROOT });
-      const r3 = await measure(KUBECTL, kubectlArgs(['get', kinds.join(','), '-A', '-o', 'json', `--chunk-size=${opt.chunk}`]), { stdoutFile: kubectlOut });
-      entry.runs.snapshot.push(r1);
+      const r1 = rep === 0 ? first : await kwSnapshot();
+      if (r1.exitCode !== 0) throw new Error(`kubeward snapshot exited ${r1.exitCode}: ${readFileSync(errFile, 'utf8')}`);
+      const r2 = await kwScan();
+      if (![0, 1].includes(r2.exitCode)) throw new Error(`kubeward scan exited ${r2.exitCode}: ${readFileSync(errFile, 'utf8')}`);
+      // rep 1 of kubectl runs with -v=6 (one log line per response, to count its requests) and is checked
+      const r3 = await kubectlAll(rep === 0 ? ['-v=6'] : []);
+      if (r3.exitCode !== 0) throw new Error(`kubectl get exited ${r3.exitCode}: ${readFileSync(errFile, 'utf8').slice(-2000)}`);
+      if (rep === 0) {
+        entry.kubectlRequests = (readFileSync(errFile, 'utf8').match(/"Response" verb="GET"|\bGET https?:\/\/\S+ \d{3}/g) ?? []).length;
+        entry.kubectlItems = countItems(kubectlOut);
+        entry.kubectlMiB = round(statSync(kubectlOut).size / 2 ** 20, 1);
+        log(`size ${size}: kubeward read ${entry.collected} objects of ${entry.kinds} kinds in ${entry.kubewardRequests} requests; kubectl ${entry.kubectlItems} objects in ${entry.kubectlRequests} requests`);
+      }
+      entry.runs.snapshot[rep] = r1;
       entry.runs.scan.push(r2);
       entry.runs.kubectlAll.push(r3);
       let r4;
-      if (opt.loop) {
-        r4 = await measure('sh', ['-c', loopScript, 'sh', KUBECTL, ...kubectlArgs()], { stdoutFile: kubectlOut });
+      if (opt.loop && rep < opt.loopReps) {
+        r4 = await measure('sh', ['-c', loopScript, 'sh', KUBECTL, ...kubectlArgs()], { stdoutFile: kubectlOut, stderrFile: errFile });
+        if (r4.exitCode !== 0) throw new Error(`kubectl loop exited ${r4.exitCode}: ${readFileSync(errFile, 'utf8').slice(-2000)}`);
         entry.runs.kubectlLoop.push(r4);
       }
-      for (const [n, r, ok] of [['snapshot', r1, [0]], ['scan', r2, [0, 1]], ['kubectl', r3, [0]], ['kubectl loop', r4, [0]]]) {
-        if (r && !ok.includes(r.exitCode)) throw new Error(`${n} exited ${r.exitCode}`);
-      }
-      log(`  rep ${rep + 1}: snapshot ${r1.wallS} s ${r1.maxRssMiB} MiB | scan ${r2.wallS} s ${r2.maxRssMiB} MiB | kubectl ${r3.wallS} s ${r3.maxRssMiB} MiB${r4 ? ` | kubectl loop ${r4.wallS} s ${r4.maxRssMiB} MiB` : ''} (load ${r1.loadBefore})`);
+      const cpu = (r) => round((r.userS ?? 0) + (r.sysS ?? 0), 2);
+      log(`  rep ${rep + 1}: snapshot ${r1.wallS} s (cpu ${cpu(r1)}) ${r1.maxRssMiB} MiB | scan ${r2.wallS} s (cpu ${cpu(r2)}) ${r2.maxRssMiB} MiB | kubectl ${r3.wallS} s (cpu ${cpu(r3)}) ${r3.maxRssMiB} MiB${r4 ? ` | kubectl per kind ${r4.wallS} s (cpu ${cpu(r4)}) ${r4.maxRssMiB} MiB` : ''} (load ${r1.loadBefore})`);
     }
     entry.median = {};
     for (const [k, runs] of Object.entries(entry.runs)) {
@@ -413,12 +431,12 @@ function topFunctions(p) {
 // ------------------------------------------------------------------ report
 results.totalS = round((Date.now() - T_START) / 1000, 1);
 const rows = [
-  '| created objects (namespaces) | collected | kinds | kubeward requests | kubectl requests | snapshot s / MiB | scan s / MiB | kubectl get (one call) s / MiB | kubectl per kind s / MiB | snapshot / kubectl |',
+  '| created objects (namespaces) | collected | kinds | kubeward requests | kubectl requests | kubeward snapshot: wall s (CPU s), peak MiB | kubeward scan | kubectl get, one call | kubectl get, per kind | snapshot / kubectl wall |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 for (const e of results.sizes) {
   const m = e.median;
-  const c = (x) => (x ? `${fmt(x.wallS)} / ${fmt(x.maxRssMiB, 0)}` : 'n/a');
+  const c = (x) => (x ? `${fmt(x.wallS)} (${fmt(x.cpuS)}), ${fmt(x.maxRssMiB, 0)}` : 'n/a');
   rows.push(`| ${e.created} (${Math.round(e.size / 50)}) | ${e.collected} | ${e.kinds} | ${e.kubewardRequests} | ${e.kubectlRequests} | ${c(m.snapshot)} | ${c(m.scan)} | ${c(m.kubectlAll)} | ${c(m.kubectlLoop)} | ${fmt(e.ratio.snapshotVsKubectl)}x |`);
 }
 const table = rows.join('\n');

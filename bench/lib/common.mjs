@@ -1,7 +1,7 @@
 // Shared helpers of the benchmark scripts: run a command under GNU time, parse its report,
 // describe the machine, find the peer tools.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, mkdtempSync, rmSync, cpSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, mkdtempSync, rmSync, cpSync, symlinkSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +145,7 @@ export async function prepareKubeward() {
     if (existsSync(join(REPO, d))) cpSync(join(REPO, d), join(dst, d), { recursive: true });
   }
   symlinkSync(join(REPO, 'node_modules'), join(dst, 'node_modules'));
+  writeFileSync(join(dst, '.bench-commit'), gitCommit() ?? '');
   return works(dst) ? dst : undefined;
 }
 
@@ -157,10 +158,21 @@ export function kubewardVersion(root = REPO) {
       v = undefined;
     }
   }
+  // the commit the frozen copy was taken at, else the working tree's
+  let commit;
+  try {
+    commit = readFileSync(join(root, '.bench-commit'), 'utf8') || undefined;
+  } catch {
+    commit = gitCommit();
+  }
+  return { version: v, commit };
+}
+
+function gitCommit() {
   let commit = sh('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']);
   const dirty = sh('git', ['-C', REPO, 'status', '--porcelain', '--', 'src', 'bin']);
   if (commit && dirty) commit += '+dirty';
-  return { version: v, commit };
+  return commit;
 }
 
 export function kubewardBuilt(root = REPO) {

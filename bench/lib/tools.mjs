@@ -1,6 +1,6 @@
 // Tool definitions (kubeward, Polaris, Checkov) and the side-by-side runner shared by
 // run-manifests.mjs and run-scale.mjs --peers.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO, measure, median, round, findPeer, peerVersion, kubewardVersion, fmt } from './common.mjs';
 
@@ -66,6 +66,11 @@ export function makeTools(INPUT, KW) {
       stdoutIsReport: true,
       ok: (c) => c === 0 || c === 1,
       coverage(report) {
+        if (report.length < 16 || !report.trimStart().startsWith('{') && !report.trimStart().startsWith('[')) {
+          // only the tail of a huge report (see readReport): take the summary's counts from it
+          const num = (k) => Number(new RegExp(`"${k}": (\\d+)`).exec(report)?.[1]);
+          return { resources: num('resource_count'), failedChecks: num('failed'), passedChecks: num('passed'), parsingErrors: num('parsing_errors'), note: 'summary read from the end of a report too large to parse' };
+        }
         let d = JSON.parse(report);
         if (Array.isArray(d)) d = d.find((x) => x.check_type === 'kubernetes') ?? d[0];
         const s = d.summary ?? {};
@@ -77,6 +82,20 @@ export function makeTools(INPUT, KW) {
   tools.kubeward.available = Boolean(KW);
   for (const t of ['polaris', 'checkov']) tools[t].available = Boolean(tools[t].bin);
   return tools;
+}
+
+/**
+ * A tool's report as text; for reports over 256 MiB (Checkov writes ~550 MB for 5,000 objects,
+ * more than a JS string can hold) only the last 64 KiB, which holds Checkov's summary.
+ */
+export function readReport(file) {
+  const size = statSync(file).size;
+  if (size <= 256 * 2 ** 20) return readFileSync(file, 'utf8');
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(65536);
+  readSync(fd, buf, 0, buf.length, size - buf.length);
+  closeSync(fd);
+  return buf.toString('utf8');
 }
 
 /**
@@ -95,7 +114,7 @@ export async function runSideBySide({ tools, names, reps, OUT, prefix = '', KW, 
     const check = await measure(cmd, args, { env: TOOL_ENV, cwd: t.cwd ?? REPO, stdoutFile: t.stdoutIsReport ? outFile : '/dev/null', stderrFile: errFile });
     let coverage;
     try {
-      coverage = t.coverage(readFileSync(outFile, 'utf8'), readFileSync(errFile, 'utf8'));
+      coverage = t.coverage(readReport(outFile), readFileSync(errFile, 'utf8'));
     } catch (e) {
       coverage = { error: `no readable report: ${e.message}` };
     }

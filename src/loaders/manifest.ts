@@ -106,7 +106,10 @@ export function parseManifestText(text: string, file: string): ParsedText {
   }
   const trimmed = text.trimStart();
   const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[');
-  if (looksJson && text.length > JSON_POSITION_LIMIT) {
+  // A kubeward snapshot is machine-written: its findings are placed by JSON path (finding.path),
+  // not by line, which spares locating every reported object in a file of hundreds of MB.
+  const snapshot = looksJson && /^\s*\{[^[]*?"kind"\s*:\s*"ClusterSnapshot"/.test(text.slice(0, 2048));
+  if (looksJson && (text.length > JSON_POSITION_LIMIT || snapshot)) {
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -119,7 +122,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
       out.syntaxErrors = 1;
       return out;
     }
-    collectTop(data, file, jsonLocator(text, file), out);
+    collectTop(data, file, snapshot ? undefined : jsonLocator(text, file), out);
     return out;
   }
 
