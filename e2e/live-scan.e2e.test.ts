@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import { parseAllDocuments } from 'yaml';
 import { assertTestenvBinaries, freePort, startTestCluster, type TestCluster } from '../test/helpers/testenv.js';
 import { fromRoot } from '../test/helpers/paths.js';
@@ -253,14 +254,37 @@ describe('live scan against a real kube-apiserver', () => {
     });
 
     it('the server dies mid-collection: exit 2, partial results kept and marked partial', async () => {
-      // Enough objects that a one-object-per-request collection takes seconds.
+      // Enough objects that a one-object-per-request collection takes a while.
       const many = Array.from({ length: 3000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'shop' }, data: { i: String(i) } }));
       for (let i = 0; i < many.length; i += 50) await Promise.all(many.slice(i, i + 50).map((o) => applyAll(c(), [o])));
+      // kubeward talks to the server through a TCP relay that "dies" (closes everything and stops
+      // listening) once the collection is well under way: deterministic, however loaded the machine.
+      const upstream = new URL(c().url);
+      const sockets = new Set<net.Socket>();
+      let relayed = 0;
+      let dead = false;
+      const relay = net.createServer((client) => {
+        const up = net.connect(Number(upstream.port), upstream.hostname);
+        sockets.add(client).add(up);
+        client.pipe(up);
+        up.pipe(client);
+        up.on('data', (d: Buffer) => {
+          relayed += d.length;
+          if (!dead && relayed > 600_000) {
+            dead = true;
+            relay.close();
+            for (const x of sockets) x.destroy();
+          }
+        });
+        for (const x of [client, up]) x.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+      const port = (relay.address() as net.AddressInfo).port;
+      const kc = kubeconfig('via-relay.yaml', (t) => t.replace(/server: .*/, `server: https://127.0.0.1:${port}`));
       const out = path.join(tmp, 'partial.json');
-      const pending = kubeward(['snapshot', '--kubeconfig', c().kubeconfigPath('reader'), '--chunk-size', '1', '--timeout', '120', '-o', out]);
-      await new Promise((r) => setTimeout(r, 1000));
-      await c().stop();
-      const r = await pending;
+      const r = await kubeward(['snapshot', '--kubeconfig', kc, '--chunk-size', '1', '--timeout', '120', '-o', out]);
+      relay.close();
+      assert.ok(dead, 'the relay was cut during the collection');
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /PARTIAL/);
       assert.match(r.stderr, /collection interrupted/);
