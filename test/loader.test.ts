@@ -52,13 +52,12 @@ describe('positions', () => {
     assert.deepEqual(r.loc(0, ['spec', 'hostNetwork']), { file: 'j.json', line: lineOf(text, 'hostNetwork'), column: 5 });
   });
 
-  test('large JSON (over 4 MiB, parsed with JSON.parse): positions of List items, array items and snapshot items', () => {
+  test('large JSON (over 4 MiB, parsed with JSON.parse): positions of List and array items; snapshots have none', () => {
     const filler = Array.from({ length: 2200 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { v: `{"not": [a structure]} \\" ${'x'.repeat(2000)}` } }));
     const target = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target' }, spec: { containers: [{ name: 'c', image: 'i', securityContext: { privileged: true } }] } };
     for (const [shape, wrap, prefix] of [
       ['List', (items: unknown[]) => ({ apiVersion: 'v1', kind: 'List', items }), ['items']],
       ['array', (items: unknown[]) => items, []],
-      ['snapshot', (items: unknown[]) => ({ apiVersion: 'kubeward.io/v1', kind: 'ClusterSnapshot', metadata: {}, notAssessed: [], errors: [], items }), ['items']],
     ] as const) {
       const text = JSON.stringify(wrap([...filler, target]), null, 2);
       assert.ok(text.length > 4 * 1024 * 1024, `${shape} is over the 4 MiB JSON threshold`);
@@ -71,6 +70,13 @@ describe('positions', () => {
       assert.equal(r.objects[i].source?.line, lineOf(text, '"name": "target"') - 4, `${shape}: object start`);
       void prefix;
     }
+    // A kubeward snapshot is machine-written: no positions (findings carry the JSON path instead).
+    const snap = JSON.stringify({ apiVersion: 'kubeward.io/v1', kind: 'ClusterSnapshot', metadata: {}, notAssessed: [], errors: [], items: [target] }, null, 2);
+    const r = at(snap, 'cluster.json');
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.objects.length, 1);
+    assert.equal(r.loc(0, ['spec', 'containers', 0, 'securityContext', 'privileged']), undefined);
+    assert.equal(r.objects[0].source, undefined);
   });
 
   test('large YAML (over 8 MiB): documents are not kept, positions are still exact', () => {
@@ -159,8 +165,8 @@ describe('loadPaths', () => {
     assert.equal(twice.objects.length, 1);
   });
 
-  test('default limits: 256 MiB for JSON, 64 MiB for YAML', () => {
-    assert.equal(DEFAULT_MAX_FILE_SIZE, 256 * 1024 * 1024);
+  test('default limits: 500 MiB for JSON (V8 strings stop near 512 MiB), 64 MiB for YAML', () => {
+    assert.equal(DEFAULT_MAX_FILE_SIZE, 500 * 1024 * 1024);
     assert.equal(DEFAULT_MAX_YAML_SIZE, 64 * 1024 * 1024);
   });
 });

@@ -8,6 +8,7 @@ import aksAuditDiagnosticSetting from './aks-audit-diagnostic-setting/rule.js';
 import azureActivityLogExport from './azure-activity-log-export/rule.js';
 import gkeControlPlaneLogging from './gke-control-plane-logging/rule.js';
 import gcpDataAccessAuditLogs from './gcp-data-access-audit-logs/rule.js';
+import apiserverAuditFlags from './apiserver-audit-flags/rule.js';
 
 export const auditLoggingRules = {
   'cloudtrail-multi-region-logging': cloudtrailMultiRegionLogging,
@@ -17,4 +18,5 @@ export const auditLoggingRules = {
   'azure-activity-log-export': azureActivityLogExport,
   'gke-control-plane-logging': gkeControlPlaneLogging,
   'gcp-data-access-audit-logs': gcpDataAccessAuditLogs,
+  'apiserver-audit-flags': apiserverAuditFlags,
 } satisfies Record<string, Rule>;
