@@ -6,6 +6,7 @@ import { Dispatcher, emptyStats, ProblemLog, type AuditProblem, type AuditStats 
 import { DetectionEngine, sortDetections, type AuditDetection, type EngineOptions } from './engine.js';
 import { allDetections } from './detections/index.js';
 import type { AnyDetection } from './detections/types.js';
+import type { AuditEvent } from './event.js';
 import { readInput, type AuditInput, type InputReport, type ReadOptions } from './reader.js';
 
 export const AUDIT_SCHEMA_VERSION = '1.0.0';
@@ -15,6 +16,8 @@ export interface AnalyzeOptions extends EngineOptions, ReadOptions {
   detections?: readonly AnyDetection[];
   /** Problems kept per kind in the report (counts are always complete). */
   maxProblemsPerKind?: number;
+  /** Also given every event (who-did-what summaries, workload policy checks). */
+  observers?: ReadonlyArray<(ev: AuditEvent) => void>;
 }
 
 export interface AnalyzeStats extends AuditStats {
@@ -45,7 +48,15 @@ export class AuditAnalyzer {
     this.problems = new ProblemLog(opts.maxProblemsPerKind ?? 50);
     this.engine = new DetectionEngine(opts.detections ?? allDetections, opts);
     const engine = this.engine;
-    this.dispatcher = new Dispatcher((ev) => engine.push(ev), this.stats, this.problems);
+    const observers = opts.observers ?? [];
+    const sink =
+      observers.length === 0
+        ? (ev: AuditEvent) => engine.push(ev)
+        : (ev: AuditEvent) => {
+            engine.push(ev);
+            for (const o of observers) o(ev);
+          };
+    this.dispatcher = new Dispatcher(sink, this.stats, this.problems);
   }
 
   async read(input: AuditInput): Promise<InputReport> {

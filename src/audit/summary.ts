@@ -1,6 +1,7 @@
 // Who did what: per-identity summaries, denied requests and anonymous access, from normalised audit
 // events (audit analyze --summary) or stored ones (audit query --summary/--denied/--anonymous).
 // Pure and bounded: at most MAX_KEYS identities / entries are tracked, the rest are counted.
+import { effectiveUser, resourceLabel, type AuditEvent } from './event.js';
 
 export interface SummaryEvent {
   time: string;
@@ -294,4 +295,24 @@ export function renderSummary(s: AuditSummary, parts: { identities?: boolean; de
   }
   if (s.overflow > 0) out.push(`(${s.overflow} events not itemised: more than ${MAX_KEYS} distinct identities or entries)`, '');
   return out.join('\n');
+}
+
+/** A normalised event as a summary input. */
+export function summaryEventOf(ev: AuditEvent): SummaryEvent {
+  const eff = effectiveUser(ev);
+  const ref = ev.objectRef;
+  return {
+    time: ev.time,
+    user: ev.user.username,
+    impersonated: eff !== ev.user ? eff.username : undefined,
+    verb: ev.verb,
+    resource: ev.cloudtrail ? ev.cloudtrail.eventSource : resourceLabel(ref) || undefined,
+    namespace: ref?.namespace,
+    name: ref?.name,
+    code: ev.code,
+    decision: ev.decision,
+    sourceIP: ev.sourceIPs[0],
+    userAgent: ev.userAgent,
+    requestURI: ev.requestURI,
+  };
 }

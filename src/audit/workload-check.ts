@@ -265,3 +265,25 @@ function toViolation(f: Finding, ev: AuditEvent, rules: readonly Rule[]): Policy
     remediation: f.remediation ?? rules.find((r) => r.meta.id === f.ruleId)?.meta.remediation ?? '',
   };
 }
+
+const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+/** Most severe first, then by time. */
+export function sortViolations(vs: PolicyViolation[]): PolicyViolation[] {
+  return vs.sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0) || (a.auditID < b.auditID ? -1 : 1));
+}
+
+/** Text section for `audit analyze`. */
+export function renderViolations(vs: readonly PolicyViolation[], stats: WorkloadCheckStats): string {
+  const out: string[] = [];
+  out.push(`Workload policy violations: ${vs.length} (objects created or changed in the log, checked with the scan's workload rules; ${stats.checked} checked)`);
+  for (const v of vs) {
+    const obj = `${v.kind} ${v.namespace ? v.namespace + '/' : ''}${v.name}`;
+    out.push(`${v.severity.toUpperCase().padEnd(8)} ${v.ruleId}  ${obj}  ${v.time || '(no time)'}  audit:${v.auditID}`);
+    out.push(`         ${v.message}${v.path ? ` (${v.path})` : ''}`);
+    const more = v.occurrences > 1 ? `  (${v.occurrences} requests; last ${v.lastTime ?? ''} audit:${v.lastAuditID ?? ''})` : '';
+    out.push(`         ${v.verb} by ${v.user || '(unknown)'}${v.impersonatedUser ? ` as ${v.impersonatedUser}` : ''}${v.sourceIP ? ` from ${v.sourceIP}` : ''}${more}`);
+  }
+  if (stats.patchesWithoutObject > 0) out.push(`(${stats.patchesWithoutObject} patch requests were logged without a responseObject: the objects they made are unknown; log workload writes at RequestResponse to check them)`);
+  return out.join('\n') + '\n';
+}

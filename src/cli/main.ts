@@ -9,6 +9,7 @@ import { registerSnapshot } from './commands/snapshot.js';
 import { registerAudit } from './commands/audit.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerCloud } from './commands/cloud.js';
+import { registerMetadata } from './commands/metadata.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -41,6 +42,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   registerAudit(program, env);
   registerRbac(program, env);
   registerCloud(program, env);
+  registerMetadata(program, env);
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output(c));
     c.commands.forEach(configure);

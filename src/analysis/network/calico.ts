@@ -17,7 +17,7 @@ import { calicoSelectorKeys, parseCalicoSelector, CalicoSelectorError, type Cali
 import { PolicyIndex, type CompiledPolicy, type CompiledRule, type EvalCtx, type Step } from './engine.js';
 import { familyOf } from './ip.js';
 import { NS_NAME_LABEL } from './model.js';
-import { groupBy, walkOrdered } from './ordered.js';
+import { walkOrdered } from './ordered.js';
 import { namedPortMatches, portRangeMatches } from './ports.js';
 import { and3, any3, type Action, type Direction, type Flow, type Peer, type PodEndpoint, type Protocol, type Tri } from './types.js';
 
@@ -32,6 +32,9 @@ export interface CalicoTier {
   readonly defaultAction: 'deny' | 'pass';
   readonly object?: LoadedObject;
   readonly policies: CompiledPolicy[];
+  /** Filled by buildCalicoPipeline: cluster-wide policies and namespaced ones by namespace (each sorted). */
+  global?: CalicoPolicy[];
+  byNs?: Map<string, CalicoPolicy[]>;
 }
 
 export interface CalicoPolicy extends CompiledPolicy {
@@ -72,9 +75,13 @@ export function calicoEndpointLabels(pod: PodEndpoint, nsLabels: Readonly<Record
   return out;
 }
 
+const nsCache = new WeakMap<object, { labels: Record<string, string>; known: boolean }>();
+
 function nsLabelsFor(ctx: EvalCtx, ns: string): { labels: Record<string, string>; known: boolean } {
   const n = ctx.model.namespace(ns);
-  return { labels: { ...n.labels, 'projectcalico.org/name': ns }, known: n.labelsKnown };
+  let hit = nsCache.get(n);
+  if (!hit) nsCache.set(n, (hit = { labels: { ...n.labels, 'projectcalico.org/name': ns }, known: n.labelsKnown }));
+  return hit;
 }
 
 const SAFE_NS_KEYS = new Set(['projectcalico.org/name', NS_NAME_LABEL]);
@@ -339,9 +346,34 @@ export function buildCalicoPipeline(state: ClusterState, npPolicies: readonly Co
       t.policies.push({ ...a, tierName: t.name, order: a.priority, sortName: a.ref.name } as CalicoPolicy);
     }
   }
-  for (const t of tiers.values()) (t.policies as CalicoPolicy[]).sort(byCalicoOrder);
+  for (const t of tiers.values()) {
+    (t.policies as CalicoPolicy[]).sort(byCalicoOrder);
+    t.global = [];
+    t.byNs = new Map();
+    for (const p of t.policies as CalicoPolicy[]) {
+      if (p.namespace === undefined) t.global.push(p);
+      else {
+        const l = t.byNs.get(p.namespace);
+        if (l) l.push(p);
+        else t.byNs.set(p.namespace, [p]);
+      }
+    }
+  }
+  npWrapped.sort(byCalicoOrder);
   const sorted = [...tiers.values()].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
   return { tiers: sorted, errors, np: new PolicyIndex(npWrapped) };
+}
+
+function mergeSorted(a: CalicoPolicy[], b: CalicoPolicy[]): CalicoPolicy[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: CalicoPolicy[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(byCalicoOrder(a[i], b[j]) <= 0 ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
 }
 
 function byCalicoOrder(a: CalicoPolicy, b: CalicoPolicy): number {
@@ -359,14 +391,11 @@ export function evaluateCalico(pipeline: CalicoPipeline, dir: Direction, subject
   const steps: Step[] = [];
   let applied = false;
   for (const t of pipeline.tiers) {
-    let candidates = t.policies.filter((p) => p.namespace === undefined || p.namespace === subject.namespace) as CalicoPolicy[];
-    if (t.name === 'default') {
-      const np = pipeline.np.candidates(subject);
-      if (np.length > 0) candidates = [...candidates, ...np].sort(byCalicoOrder);
-    }
+    let candidates = mergeSorted(t.global ?? [], t.byNs?.get(subject.namespace) ?? []);
+    if (t.name === 'default') candidates = mergeSorted(candidates, pipeline.np.candidates(subject));
     if (candidates.length === 0) continue;
-    const groups = t.name === ADMIN_TIER.name || t.name === BASELINE_TIER.name ? groupBy(candidates as CalicoPolicy[], (p) => p.order) : candidates.map((p) => [p]);
-    const r = walkOrdered(groups, dir, subject, peer, flow, ctx, (p) => `[tier ${t.name}] ${p.ref.kind} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name}`);
+    const admin = t.name === ADMIN_TIER.name || t.name === BASELINE_TIER.name;
+    const r = walkOrdered(candidates, dir, subject, peer, flow, ctx, (p) => `[tier ${t.name}] ${p.ref.kind} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name}`, admin ? (p) => (p as CalicoPolicy).order : undefined);
     steps.push(...r.steps);
     if (r.selected !== false) applied = true;
     if (r.outcomes.has('allow')) outcomes.add('allow');
@@ -377,7 +406,7 @@ export function evaluateCalico(pipeline: CalicoPipeline, dir: Direction, subject
       else {
         if (t.defaultAction === 'deny') {
           outcomes.add('deny');
-          for (const p of r.selecting) steps.push({ outcome: 'deny', effect: 'tier-default-deny', policy: p, note: `[tier ${t.name}] ${ruleLabel(p)} applies to ${subject.namespace}/${subject.name} for ${dir} and no rule of the tier acted: end-of-tier deny` });
+          for (const p of r.selecting) steps.push({ outcome: 'deny', effect: 'tier-default-deny', policy: p, note: () => `[tier ${t.name}] ${ruleLabel(p)} applies to ${subject.namespace}/${subject.name} for ${dir} and no rule of the tier acted: end-of-tier deny` });
         } else cont = true;
         if (r.selected === 'maybe') cont = true;
       }

@@ -14,11 +14,10 @@
 //   local node (and its hostNetwork pods), remote-node = other nodes, all = everything.
 import type { LoadedObject } from '../../core/types.js';
 import type { ClusterState } from '../../model/cluster-state.js';
-import { selectorMatches } from '../../model/cluster-state.js';
 import type { CompiledPolicy, EvalCtx, Step } from './engine.js';
 import { evaluateUnion } from './kubernetes.js';
 import { cidrContains, familyOf, parseCidr, parseIp } from './ip.js';
-import type { LabelSelector } from './model.js';
+import { compileSelector, type LabelSelector } from './model.js';
 import { namedPortMatches, normProtocol, portRangeMatches } from './ports.js';
 import { and3, any3, or3, type Direction, type Flow, type NodeEndpoint, type Peer, type PodEndpoint, type Tri } from './types.js';
 
@@ -44,8 +43,20 @@ function stripSource(key: string): { source: string; key: string } {
   return { source: 'any', key };
 }
 
-/** Normalise a Cilium selector: drop k8s:/any: prefixes; reserved: keys are kept apart. */
+const normCache = new WeakMap<object, { sel: NonNullable<LabelSelector>; reserved: string[]; keys: string[] }>();
+const EMPTY_SEL = {};
+
+/** Normalise a Cilium selector: drop k8s:/any: prefixes; reserved: keys are kept apart (cached per object). */
 function normSelector(sel: Any): { sel: NonNullable<LabelSelector>; reserved: string[]; keys: string[] } {
+  const key = sel && typeof sel === 'object' ? sel : EMPTY_SEL;
+  const hit = normCache.get(key);
+  if (hit) return hit;
+  const r = normSelector0(key);
+  normCache.set(key, r);
+  return r;
+}
+
+function normSelector0(sel: Any): { sel: NonNullable<LabelSelector>; reserved: string[]; keys: string[] } {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: Array<{ key: string; operator: string; values?: string[] }> = [];
   const reserved: string[] = [];
@@ -86,7 +97,7 @@ function selectsPod(raw: Any, pod: PodEndpoint, policyNs: string | undefined, ct
   if (n.reserved.length > 0) return false;
   if (policyNs !== undefined && !n.keys.includes(NS_KEY) && pod.namespace !== policyNs) return false;
   const { labels, nsKnown } = endpointLabels(pod, ctx);
-  const m = selectorMatches(n.sel, labels);
+  const m = compileSelector(n.sel)(labels);
   if (!nsKnown && n.keys.some((k) => k.startsWith(NS_LABELS_PREFIX) && k !== `${NS_LABELS_PREFIX}kubernetes.io/metadata.name`)) {
     return ctx.doubts.maybe('unknown', `Cilium selector uses labels of namespace ${pod.namespace}, which are unknown`);
   }
@@ -344,7 +355,7 @@ export function evaluateCilium(pipe: CiliumPipeline, np: readonly CompiledPolicy
       return { outcomes, steps, applied: true };
     }
     outcomes.add('allow');
-    steps.push({ outcome: 'allow', note: `${subject.namespace}/${subject.name} uses the host network: Cilium endpoint policies and NetworkPolicies do not apply` });
+    steps.push({ outcome: 'allow', note: () => `${subject.namespace}/${subject.name} uses the host network: Cilium endpoint policies and NetworkPolicies do not apply` });
     return { outcomes, steps, applied: false };
   }
   // Kubernetes NetworkPolicies: union (they only allow); isolation = default deny.
@@ -355,7 +366,9 @@ export function evaluateCilium(pipe: CiliumPipeline, np: readonly CompiledPolicy
   for (const s of npr.steps) if (s.outcome === 'allow') steps.push(s);
   let denied: Tri = false;
   const isolating: CompiledPolicy[] = [...npr.selecting];
-  for (const spec of [...(pipe.byNs.get(subject.namespace) ?? []), ...pipe.clusterwide]) {
+  const own = pipe.byNs.get(subject.namespace) ?? [];
+  for (let k = 0; k < own.length + pipe.clusterwide.length; k++) {
+    const spec = k < own.length ? own[k] : pipe.clusterwide[k - own.length];
     if (spec.node) continue;
     const sel = spec.policy.selects(subject, ctx);
     if (sel === false) continue;
@@ -367,13 +380,13 @@ export function evaluateCilium(pipe: CiliumPipeline, np: readonly CompiledPolicy
       const m = and3(sel, r.match(subject, peer, flow, ctx));
       if (m === false) continue;
       denied = or3(denied, m);
-      steps.push({ outcome: 'deny', policy: spec.policy, rule: { index: r.index, action: 'deny', path: r.path, match: () => m }, effect: 'deny', uncertain: m !== true, note: `${spec.policy.ref.kind} ${spec.policy.ref.namespace ? `${spec.policy.ref.namespace}/` : ''}${spec.policy.ref.name} ${dir}Deny[${r.index}]: deny${m !== true ? ' (may match)' : ''} (deny rules override allows)` });
+      steps.push({ outcome: 'deny', policy: spec.policy, rule: { index: r.index, action: 'deny', path: r.path, match: () => m }, effect: 'deny', uncertain: m !== true, note: () => `${spec.policy.ref.kind} ${spec.policy.ref.namespace ? `${spec.policy.ref.namespace}/` : ''}${spec.policy.ref.name} ${dir}Deny[${r.index}]: deny${m !== true ? ' (may match)' : ''} (deny rules override allows)` });
     }
     for (const r of spec.allow[dir]) {
       const m = and3(sel, r.match(subject, peer, flow, ctx));
       if (m === false) continue;
       allowed = or3(allowed, m);
-      steps.push({ outcome: 'allow', policy: spec.policy, rule: { index: r.index, action: 'allow', path: r.path, match: () => m }, effect: 'allow', uncertain: m !== true, note: `${spec.policy.ref.kind} ${spec.policy.ref.namespace ? `${spec.policy.ref.namespace}/` : ''}${spec.policy.ref.name} ${dir}[${r.index}]: allow${m !== true ? ' (may match)' : ''}${r.l7 ? ' (L7 rules: only the listed requests pass, through the proxy)' : ''}` });
+      steps.push({ outcome: 'allow', policy: spec.policy, rule: { index: r.index, action: 'allow', path: r.path, match: () => m }, effect: 'allow', uncertain: m !== true, note: () => `${spec.policy.ref.kind} ${spec.policy.ref.namespace ? `${spec.policy.ref.namespace}/` : ''}${spec.policy.ref.name} ${dir}[${r.index}]: allow${m !== true ? ' (may match)' : ''}${r.l7 ? ' (L7 rules: only the listed requests pass, through the proxy)' : ''}` });
     }
   }
   // allowed-final = !denied && (allowed || !defaultDeny)
@@ -381,7 +394,7 @@ export function evaluateCilium(pipe: CiliumPipeline, np: readonly CompiledPolicy
   const canBeDenied = denied !== false || (allowed !== true && defaultDeny !== false);
   if (canBeAllowed) outcomes.add('allow');
   if (canBeDenied) outcomes.add('deny');
-  if (canBeDenied && denied === false) for (const p of isolating) steps.push({ outcome: 'deny', policy: p, effect: 'isolate', note: `${p.ref.kind} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} puts ${subject.namespace}/${subject.name} in default-deny for ${dir}; no rule allows this flow` });
+  if (canBeDenied && denied === false) for (const p of isolating) steps.push({ outcome: 'deny', policy: p, effect: 'isolate', note: () => `${p.ref.kind} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} puts ${subject.namespace}/${subject.name} in default-deny for ${dir}; no rule allows this flow` });
   const applied = isolating.length > 0 || steps.length > 0;
   const keep = outcomes.size === 1 && outcomes.has('allow') ? steps.filter((s) => s.outcome === 'allow' && !s.uncertain) : outcomes.size === 1 && denied === true ? steps.filter((s) => s.outcome === 'deny' && s.effect === 'deny' && !s.uncertain) : steps;
   return { outcomes, steps: keep, applied };

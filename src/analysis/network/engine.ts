@@ -122,5 +122,5 @@ export interface Step {
   readonly rule?: CompiledRule;
   readonly effect?: 'isolate' | 'tier-default-deny' | 'pass' | 'allow' | 'deny';
   readonly uncertain?: boolean;
-  readonly note: string;
+  readonly note: string | (() => string);
 }

@@ -19,7 +19,7 @@ import { PolicyIndex, SPEC_SEMANTICS, type CompiledPolicy, type EvalCtx, type Se
 import { detectEnforcement, semanticsFor, type Enforcement, type Enforcer, type PolicyFamily } from './enforcement.js';
 import { compileNetworkPolicy, evaluateUnion, NETWORK_POLICY_GK } from './kubernetes.js';
 import { NetworkModel, type ModelOptions } from './model.js';
-import { groupBy, walkOrdered } from './ordered.js';
+import { walkOrdered } from './ordered.js';
 import {
   describePeer,
   describePolicy,
@@ -59,6 +59,9 @@ interface Pipeline {
   readonly families: ReadonlySet<PolicyFamily>;
   readonly calico?: CalicoPipeline;
   readonly cilium?: CiliumPipeline;
+  /** Admin / Baseline tier policies (sorted by priority) of the admin families this pipeline enforces. */
+  readonly adminGroups: AdminPolicy[];
+  readonly baseGroups: AdminPolicy[];
 }
 
 interface PipelineResult {
@@ -72,12 +75,14 @@ export class NetworkPolicyEvaluator {
   readonly enforcement: Enforcement;
   private readonly np: PolicyIndex<CompiledPolicy>;
   private readonly admin: AdminPolicy[];
-  private readonly adminTier: AdminPolicy[][];
-  private readonly baselineTier: AdminPolicy[][];
+  private readonly adminTier: AdminPolicy[];
+  private readonly baselineTier: AdminPolicy[];
   private readonly pipelines: Pipeline[];
   private readonly asWrittenPipelines: Pipeline[];
   private readonly hasCalico: boolean;
   private readonly hasCilium: boolean;
+  /** Policy families with at least one object in the state. */
+  private readonly present = new Set<PolicyFamily>();
 
   constructor(readonly state: ClusterState, opts: EvaluatorOptions = {}) {
     this.model = new NetworkModel(state, opts.model);
@@ -93,15 +98,23 @@ export class NetworkPolicyEvaluator {
       const p = compileAdminPolicy(o);
       if (p) this.admin.push(p);
     }
-    this.adminTier = groupBy(sortAdmin(this.admin.filter((p) => p.tier === 'Admin')), (p) => p.priority);
-    this.baselineTier = groupBy(sortAdmin(this.admin.filter((p) => p.tier === 'Baseline')), (p) => p.priority);
+    this.adminTier = sortAdmin(this.admin.filter((p) => p.tier === 'Admin'));
+    this.baselineTier = sortAdmin(this.admin.filter((p) => p.tier === 'Baseline'));
     this.hasCalico = CALICO_GROUPS.some((g) => state.ofKind(`${g}/NetworkPolicy`).length + state.ofKind(`${g}/GlobalNetworkPolicy`).length > 0);
     this.hasCilium = state.ofKind('cilium.io/CiliumNetworkPolicy').length + state.ofKind('cilium.io/CiliumClusterwideNetworkPolicy').length > 0;
+    if (nps.length > 0) this.present.add('NetworkPolicy');
+    if (this.admin.some((a) => a.ref.kind === 'ClusterNetworkPolicy')) this.present.add('ClusterNetworkPolicy');
+    if (this.admin.some((a) => a.ref.kind !== 'ClusterNetworkPolicy')) this.present.add('AdminNetworkPolicy');
+    if (this.hasCalico) this.present.add('Calico');
+    if (this.hasCilium) this.present.add('Cilium');
     const over = opts.semantics ?? {};
     const mk = (engine: Pipeline['engine'], e: Enforcer | undefined, families: PolicyFamily[], label: string): Pipeline => {
       const sem = { ...semanticsFor(e), ...over };
       const fam = new Set(families);
+      const keep = (a: AdminPolicy): boolean => fam.has(a.ref.kind === 'ClusterNetworkPolicy' ? 'ClusterNetworkPolicy' : 'AdminNetworkPolicy');
       return {
+        adminGroups: this.adminTier.filter(keep),
+        baseGroups: this.baselineTier.filter(keep),
         label,
         engine,
         sem,
@@ -154,7 +167,7 @@ export class NetworkPolicyEvaluator {
     if (status === 'known') {
       const r = this.run(this.pipelines, dir, subject, peer, flow);
       const unenforced = this.unenforced(dir, subject, peer, flow);
-      return { ...r, enforced: true, ...(unenforced.length > 0 ? { unenforced } : {}) };
+      return Object.assign(r, { enforced: true as const }, unenforced.length > 0 ? { unenforced } : {});
     }
     const written = this.run(this.asWrittenPipelines, dir, subject, peer, flow);
     if (status === 'none') {
@@ -171,10 +184,13 @@ export class NetworkPolicyEvaluator {
         asWritten: written.verdict,
       };
     }
-    return { ...written, enforced: 'unknown', asWritten: written.verdict, path: [...written.path, 'enforcement unknown: this is what the policies say if a conformant implementation enforces them'] };
+    const out = Object.assign(written, { enforced: 'unknown' as const, asWritten: written.verdict });
+    const base = Object.getOwnPropertyDescriptor(written, 'path')!.get!;
+    lazyPath(out, () => [...base(), 'enforcement unknown: this is what the policies say if a conformant implementation enforces them']);
+    return out;
   }
 
-  private run(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow): Omit<DirectionResult, 'enforced'> {
+  private run(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow): Mutable<DirectionResult> {
     const doubts = new Doubts();
     const results: PipelineResult[] = [];
     for (const p of pipes) {
@@ -188,11 +204,8 @@ export class NetworkPolicyEvaluator {
     else if (canDeny && !canAllow) verdict = 'denied';
     else verdict = doubts.list.some((d) => d.kind === 'implementation-defined') || doubts.list.length === 0 ? 'implementation-defined' : 'unknown';
     const decidedBy: Decision[] = [];
-    const path: string[] = [`${dir} ${subject.namespace}/${subject.name} ${dir === 'egress' ? '->' : '<-'} ${describePeer(peer)} ${flow.protocol}/${flow.port}`];
     for (const r of results) {
-      if (results.length > 1) path.push(`[${r.label}]`);
       for (const s of r.steps) {
-        path.push(s.note);
         if (!s.policy) continue;
         const relevant = verdict === 'allowed' ? s.outcome === 'allow' || s.effect === 'pass' : verdict === 'denied' ? s.outcome === 'deny' || s.effect === 'pass' : true;
         if (!relevant || (verdict !== 'implementation-defined' && verdict !== 'unknown' && s.uncertain)) continue;
@@ -205,20 +218,35 @@ export class NetworkPolicyEvaluator {
         } as Decision);
       }
     }
+    const out = { direction: dir, verdict, decidedBy, uncertainties: verdict === 'allowed' || verdict === 'denied' ? [] : doubts.list, engines: pipes.map((p) => p.label) } as unknown as Mutable<DirectionResult>;
+    // The explanation is rendered on first read by evaluating again (evaluation is pure): results
+    // stay small when callers keep thousands of them and only read verdicts.
+    lazyPath(out, () => this.renderPath(pipes, dir, subject, peer, flow, verdict));
+    return out;
+  }
+
+  private renderPath(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, verdict: Verdict): string[] {
+    const doubts = new Doubts();
+    const results = pipes.map((p) => this.runOne(p, dir, subject, peer, flow, { model: this.model, sem: p.sem, doubts }));
+    const path: string[] = [`${dir} ${subject.namespace}/${subject.name} ${dir === 'egress' ? '->' : '<-'} ${describePeer(peer)} ${flow.protocol}/${flow.port}`];
+    for (const r of results) {
+      if (results.length > 1) path.push(`[${r.label}]`);
+      for (const s of r.steps) path.push(typeof s.note === 'string' ? s.note : s.note());
+    }
     path.push(`=> ${verdict}${doubts.list.length > 0 && verdict !== 'allowed' && verdict !== 'denied' ? ` (${doubts.list.map((d) => d.reason).join('; ')})` : ''}`);
-    return { direction: dir, verdict, decidedBy, path, uncertainties: verdict === 'allowed' || verdict === 'denied' ? [] : doubts.list, engines: pipes.map((p) => p.label) };
+    return path;
   }
 
   private runOne(p: Pipeline, dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx): PipelineResult {
     if (p.engine === 'calico') {
-      if (subject.hostNetwork) return { label: p.label, outcomes: new Set(['allow']), steps: [{ outcome: 'allow', note: `${subject.namespace}/${subject.name} uses the host network: Calico workload policies and NetworkPolicies do not apply (host endpoints are not modelled)` }] };
+      if (subject.hostNetwork) return { label: p.label, outcomes: new Set(['allow']), steps: [{ outcome: 'allow', note: () => `${subject.namespace}/${subject.name} uses the host network: Calico workload policies and NetworkPolicies do not apply (host endpoints are not modelled)` }] };
       const r = evaluateCalico(p.calico!, dir, subject, peer, flow, ctx);
-      return { label: p.label, outcomes: r.outcomes, steps: r.applied ? r.steps : [...r.steps, { outcome: 'allow', note: `no Calico tier applies to ${subject.namespace}/${subject.name} for ${dir}: the namespace profile allows` }] };
+      return { label: p.label, outcomes: r.outcomes, steps: r.applied ? r.steps : [...r.steps, { outcome: 'allow', note: () => `no Calico tier applies to ${subject.namespace}/${subject.name} for ${dir}: the namespace profile allows` }] };
     }
     if (p.engine === 'cilium') {
       const np = p.families.has('NetworkPolicy') ? this.np.candidates(subject) : [];
       const r = evaluateCilium(p.cilium!, np, dir, subject, peer, flow, ctx);
-      const steps = r.applied ? r.steps : [...r.steps, { outcome: 'allow' as const, note: `no policy selects ${subject.namespace}/${subject.name} for ${dir}: not isolated` }];
+      const steps = r.applied ? r.steps : [...r.steps, { outcome: 'allow' as const, note: () => `no policy selects ${subject.namespace}/${subject.name} for ${dir}: not isolated` }];
       return { label: p.label, outcomes: r.outcomes, steps };
     }
     return this.runKubernetes(p, dir, subject, peer, flow, ctx);
@@ -227,19 +255,16 @@ export class NetworkPolicyEvaluator {
   private runKubernetes(p: Pipeline, dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx): PipelineResult {
     const steps: Step[] = [];
     const outcomes = new Set<'allow' | 'deny'>();
-    const useAnp = p.families.has('AdminNetworkPolicy');
-    const useCnp = p.families.has('ClusterNetworkPolicy');
-    const keep = (a: AdminPolicy): boolean => (a.ref.kind === 'ClusterNetworkPolicy' ? useCnp : useAnp);
     const label = (a: CompiledPolicy): string => `[${(a as AdminPolicy).tier}] ${a.ref.kind} ${a.ref.name}${a.ref.priority !== undefined ? ` (priority ${a.ref.priority})` : ''}`;
     if (subject.hostNetwork && p.sem.hostNetworkSubjects === false) {
-      steps.push({ outcome: 'allow', note: `${subject.namespace}/${subject.name} uses the host network: admin network policies never select it and NetworkPolicy does not apply in common implementations` });
+      steps.push({ outcome: 'allow', note: () => `${subject.namespace}/${subject.name} uses the host network: admin network policies never select it and NetworkPolicy does not apply in common implementations` });
       return { label: p.label, outcomes: new Set(['allow']), steps };
     }
     // 1. Admin tier
     let cont = true;
-    const adminGroups = this.adminTier.map((g) => g.filter(keep)).filter((g) => g.length > 0);
+    const adminGroups = p.adminGroups;
     if (adminGroups.length > 0) {
-      const r = walkOrdered(adminGroups, dir, subject, peer, flow, ctx, label);
+      const r = walkOrdered(adminGroups, dir, subject, peer, flow, ctx, label, byPriority);
       steps.push(...r.steps);
       if (r.outcomes.has('allow')) outcomes.add('allow');
       if (r.outcomes.has('deny')) outcomes.add('deny');
@@ -254,12 +279,12 @@ export class NetworkPolicyEvaluator {
       if (r.outcomes.has('deny')) outcomes.add('deny');
       cont = r.outcomes.has('continue');
       if (!cont) return { label: p.label, outcomes, steps };
-      if (r.selecting.length === 0) steps.push({ outcome: 'continue', note: `no NetworkPolicy isolates ${subject.namespace}/${subject.name} for ${dir}` });
+      if (r.selecting.length === 0) steps.push({ outcome: 'continue', note: () => `no NetworkPolicy isolates ${subject.namespace}/${subject.name} for ${dir}` });
     }
     // 3. Baseline tier
-    const baseGroups = this.baselineTier.map((g) => g.filter(keep)).filter((g) => g.length > 0);
+    const baseGroups = p.baseGroups;
     if (baseGroups.length > 0) {
-      const r = walkOrdered(baseGroups, dir, subject, peer, flow, ctx, label);
+      const r = walkOrdered(baseGroups, dir, subject, peer, flow, ctx, label, byPriority);
       steps.push(...r.steps);
       if (r.outcomes.has('allow')) outcomes.add('allow');
       if (r.outcomes.has('deny')) outcomes.add('deny');
@@ -276,7 +301,7 @@ export class NetworkPolicyEvaluator {
   private unenforced(dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow): PolicyRef[] {
     const covered = new Set<PolicyFamily>();
     for (const e of this.enforcement.enforcers) if (!(e.cilium?.enforcementMode === 'never')) for (const f of e.enforces) covered.add(f);
-    const missing = ALL_FAMILIES.filter((f) => !covered.has(f));
+    const missing = ALL_FAMILIES.filter((f) => !covered.has(f) && this.present.has(f));
     if (missing.length === 0) return [];
     const doubts = new Doubts();
     const ctx: EvalCtx = { model: this.model, sem: SPEC_SEMANTICS, doubts };
@@ -289,11 +314,13 @@ export class NetworkPolicyEvaluator {
     }
     if (missing.includes('Calico') && this.hasCalico) {
       const pipe = buildCalicoPipelineCached(this);
-      for (const t of pipe.tiers) for (const p of t.policies) if (p.ref.kind.startsWith('Calico') && sel(p)) out.push(p.ref);
+      for (const t of pipe.tiers) for (const list of [t.global ?? [], t.byNs?.get(subject.namespace) ?? []]) for (const p of list) if (p.ref.kind.startsWith('Calico') && sel(p)) out.push(p.ref);
     }
     if (missing.includes('Cilium') && this.hasCilium) {
       const pipe = buildCiliumPipelineCached(this);
-      for (const s of pipe.specs) if (s.policy.selects(subject, ctx) !== false && (s.allow[dir].length > 0 || s.deny[dir].length > 0)) out.push(s.policy.ref);
+      for (const list of [pipe.byNs.get(subject.namespace) ?? [], pipe.clusterwide]) {
+        for (const s of list) if ((s.allow[dir].length > 0 || s.deny[dir].length > 0) && s.policy.selects(subject, ctx) !== false) out.push(s.policy.ref);
+      }
     }
     void peer;
     void flow;
@@ -312,6 +339,15 @@ function buildCalicoPipelineCached(ev: NetworkPolicyEvaluator): CalicoPipeline {
 function buildCiliumPipelineCached(ev: NetworkPolicyEvaluator): CiliumPipeline {
   if (!ev._cilium) ev._cilium = buildCiliumPipeline(ev.state, { cidrMatchesNodes: false, enforcementMode: 'default' });
   return ev._cilium;
+}
+
+const byPriority = (p: CompiledPolicy): number => (p as AdminPolicy).priority;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function lazyPath(o: object, render: () => string[]): void {
+  let cache: string[] | undefined;
+  Object.defineProperty(o, 'path', { enumerable: true, configurable: true, get: () => (cache ??= render()) });
 }
 
 function uniqueRefs(refs: PolicyRef[]): PolicyRef[] {

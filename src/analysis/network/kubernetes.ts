@@ -186,7 +186,7 @@ export function evaluateUnion(candidates: readonly CompiledPolicy[], dir: Direct
       const m = and3(sel, r.match(subject, peer, flow, ctx));
       if (m === false) continue;
       allowed = allowed === true ? true : m;
-      steps.push({ outcome: 'allow', policy: p, rule: r, effect: 'allow', uncertain: m !== true, note: `${label} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} ${dir}[${r.index}]: allow${m !== true ? ' (may match)' : ''}` });
+      steps.push({ outcome: 'allow', policy: p, rule: r, effect: 'allow', uncertain: m !== true, note: () => `${label} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} ${dir}[${r.index}]: allow${m !== true ? ' (may match)' : ''}` });
     }
   }
   const outcomes = new Set<'allow' | 'deny' | 'continue'>();
@@ -197,7 +197,7 @@ export function evaluateUnion(candidates: readonly CompiledPolicy[], dir: Direct
     else {
       if (isolated === 'maybe') outcomes.add('continue');
       outcomes.add('deny');
-      for (const p of selecting) steps.push({ outcome: 'deny', policy: p, effect: 'isolate', note: `${label} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} isolates ${subject.namespace}/${subject.name} for ${dir}; no rule allows this flow` });
+      for (const p of selecting) steps.push({ outcome: 'deny', policy: p, effect: 'isolate', note: () => `${label} ${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name} isolates ${subject.namespace}/${subject.name} for ${dir}; no rule allows this flow` });
     }
   }
   const keep = allowed === true ? steps.filter((s) => s.outcome === 'allow' && !s.uncertain) : steps;

@@ -89,6 +89,13 @@ export interface PodMetadataVerdict {
   readonly path: readonly string[];
 }
 
+/** A copy of a result with another verdict, keeping its lazily rendered path. */
+function withVerdict(r: DirectionResult, verdict: Verdict, more: Uncertainty[]): DirectionResult {
+  const out = { direction: r.direction, verdict, decidedBy: r.decidedBy, uncertainties: [...r.uncertainties, ...more], engines: r.engines, enforced: r.enforced, ...(r.unenforced ? { unenforced: r.unenforced } : {}), ...(r.asWritten ? { asWritten: r.asWritten } : {}) };
+  Object.defineProperty(out, 'path', { enumerable: true, get: () => r.path });
+  return out as unknown as DirectionResult;
+}
+
 /**
  * Network-layer verdicts of every pod template towards the provider's metadata endpoints.
  * `endpoints` defaults to all of the provider's endpoints.
@@ -102,15 +109,16 @@ export function podMetadataVerdicts(state: ClusterState, provider: Provider, opt
     for (const e of endpoints) {
       const flow: Flow = { protocol: e.protocol, port: e.port };
       const result = ev.evaluateEgress(pod, metadataPeer(e), flow);
-      let verdict = result.verdict;
-      const path = [...result.path];
       const relevant = interceptors.filter((i) => e.ip === '169.254.169.254' || i.id === 'gke-metadata-server');
-      if (relevant.length > 0 && !pod.hostNetwork && result.decidedBy.length > 0 && (verdict === 'allowed' || verdict === 'denied')) {
-        verdict = 'implementation-defined';
-        path.push(`${relevant.map((i) => i.detail).join('; ')}: whether the DNAT happens before policy evaluation is implementation-defined (kubernetes#68078, uswitch/kiam#160), so this verdict is not reliable`);
-      }
-      if (pod.hostNetwork) path.push('hostNetwork pod: node-level metadata restrictions (hop limit, AKS podLinkLocalAccess, GKE metadata server) do not apply either');
-      out.push({ pod, endpoint: e, verdict, result: verdict === result.verdict ? result : { ...result, verdict, uncertainties: [...result.uncertainties, ...relevant.map((i): Uncertainty => ({ kind: 'implementation-defined', reason: i.detail }))] }, hostNetwork: pod.hostNetwork, interceptors: relevant, path });
+      const intercepted = relevant.length > 0 && !pod.hostNetwork && result.decidedBy.length > 0 && (result.verdict === 'allowed' || result.verdict === 'denied');
+      const verdict: Verdict = intercepted ? 'implementation-defined' : result.verdict;
+      const extra: string[] = [];
+      if (intercepted) extra.push(`${relevant.map((i) => i.detail).join('; ')}: whether the DNAT happens before policy evaluation is implementation-defined (kubernetes#68078, uswitch/kiam#160), so this verdict is not reliable`);
+      if (pod.hostNetwork) extra.push('hostNetwork pod: node-level metadata restrictions (hop limit, AKS podLinkLocalAccess, GKE metadata server) do not apply either');
+      const r: DirectionResult = intercepted ? withVerdict(result, verdict, relevant.map((i): Uncertainty => ({ kind: 'implementation-defined', reason: i.detail }))) : result;
+      const item = { pod, endpoint: e, verdict, result: r, hostNetwork: pod.hostNetwork, interceptors: relevant } as unknown as PodMetadataVerdict;
+      Object.defineProperty(item, 'path', { enumerable: true, get: () => [...result.path, ...extra] });
+      out.push(item);
     }
   }
   return out;

@@ -2,7 +2,6 @@
 // their labels, nodes with their labels and addresses, and a resolver from IP to endpoint.
 import type { LoadedObject } from '../../core/types.js';
 import type { ClusterState, PodTemplateView } from '../../model/cluster-state.js';
-import { selectorMatches } from '../../model/cluster-state.js';
 import { cidrContains, parseCidr, parseIp, type Family } from './ip.js';
 import { and3, type ContainerPort, type Doubts, type IpEndpoint, type NodeEndpoint, type Peer, type PodEndpoint, type Protocol, type Tri } from './types.js';
 
@@ -144,7 +143,7 @@ export class NetworkModel {
   nsSelects(sel: LabelSelector, nsName: string, doubts: Doubts): Tri {
     if (!sel) return false;
     const ns = this.namespace(nsName);
-    const r = selectorMatches(sel, ns.labels);
+    const r = compileSelector(sel)(ns.labels);
     if (ns.labelsKnown) return r;
     if (selectorOnlyUses(sel, NS_NAME_LABEL)) return r;
     return doubts.maybe('unknown', `labels of namespace ${nsName} are unknown (no Namespace object loaded)`);
@@ -152,9 +151,9 @@ export class NetworkModel {
 
   nodeSelects(sel: LabelSelector, node: NodeEndpoint, doubts: Doubts): Tri {
     if (!sel) return false;
-    if (node.labels) return selectorMatches(sel, node.labels);
+    if (node.labels) return compileSelector(sel)(node.labels);
     if (node.candidates && node.candidates.length > 0) {
-      const hits = node.candidates.filter((c) => selectorMatches(sel, c.labels)).length;
+      const hits = node.candidates.filter((c) => compileSelector(sel)(c.labels)).length;
       if (hits === node.candidates.length) return true;
       if (hits === 0) return false;
       return doubts.maybe('unknown', `the node of hostNetwork pod ${node.pod?.namespace}/${node.pod?.name} is not known and only some nodes match`);
@@ -195,9 +194,51 @@ function selectorOnlyUses(sel: NonNullable<LabelSelector>, key: string): boolean
   return Object.keys(sel.matchLabels ?? {}).every((k) => k === key) && (sel.matchExpressions ?? []).every((e) => e.key === key);
 }
 
+type Matcher = (labels: Readonly<Record<string, string>>) => boolean;
+const compiled = new WeakMap<object, Matcher>();
+
+/**
+ * A label selector compiled once (cached by object identity; parsed manifests are frozen), with the
+ * semantics of apimachinery: matchLabels and matchExpressions ANDed; NotIn and DoesNotExist hold
+ * when the key is absent; an unknown operator selects nothing.
+ */
+export function compileSelector(sel: NonNullable<LabelSelector>): Matcher {
+  const hit = compiled.get(sel);
+  if (hit) return hit;
+  const ml = Object.entries(sel.matchLabels ?? {});
+  const ex = (sel.matchExpressions ?? []).map((e) => ({ key: e.key, op: e.operator, set: new Set(e.values ?? []) }));
+  const has = Object.prototype.hasOwnProperty;
+  const f: Matcher = (labels) => {
+    for (let i = 0; i < ml.length; i++) if (labels[ml[i][0]] !== ml[i][1] || !has.call(labels, ml[i][0])) return false;
+    for (let i = 0; i < ex.length; i++) {
+      const e = ex[i];
+      const present = has.call(labels, e.key);
+      switch (e.op) {
+        case 'In':
+          if (!present || !e.set.has(labels[e.key])) return false;
+          break;
+        case 'NotIn':
+          if (present && e.set.has(labels[e.key])) return false;
+          break;
+        case 'Exists':
+          if (!present) return false;
+          break;
+        case 'DoesNotExist':
+          if (present) return false;
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  };
+  compiled.set(sel, f);
+  return f;
+}
+
 /** Kubernetes label selector match; a present-but-empty selector selects everything. */
 export function labelsMatch(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  return !!sel && selectorMatches(sel, labels);
+  return !!sel && compileSelector(sel)(labels);
 }
 
 export { and3 };

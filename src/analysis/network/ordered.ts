@@ -17,16 +17,30 @@ export interface OrderedResult {
   readonly selecting: CompiledPolicy[];
 }
 
-export function walkOrdered(groups: readonly (readonly CompiledPolicy[])[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx, label: (p: CompiledPolicy) => string): OrderedResult {
-  const outcomes = new Set<OrderedOutcome>();
+const BIT: Record<string, number> = { allow: 1, deny: 2, pass: 4 };
+
+/**
+ * `policies` sorted by precedence; `groupKey` (when given) makes consecutive policies with the same
+ * key one group of equal precedence (ANP priority). Without it every policy is its own group.
+ */
+export function walkOrdered(policies: readonly CompiledPolicy[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx, label: (p: CompiledPolicy) => string, groupKey?: (p: CompiledPolicy) => number): OrderedResult {
+  let outBits = 0;
   const steps: Step[] = [];
   let selected: Tri = false;
   const selecting: CompiledPolicy[] = [];
-  for (const group of groups) {
-    const groupActions = new Set<Action>();
+  let i = 0;
+  while (i < policies.length) {
+    // one group: [i, j)
+    let j = i + 1;
+    if (groupKey) {
+      const k = groupKey(policies[i]);
+      while (j < policies.length && groupKey(policies[j]) === k) j++;
+    }
+    let groupBits = 0;
     let allCanMiss = true;
     let contributors = 0;
-    for (const p of group) {
+    for (let g = i; g < j; g++) {
+      const p = policies[g];
       if (!p.types.has(dir)) continue;
       const sel = p.selects(subject, ctx);
       if (sel === false) continue;
@@ -38,10 +52,10 @@ export function walkOrdered(groups: readonly (readonly CompiledPolicy[])[], dir:
         const m = and3(sel, r.match(subject, peer, flow, ctx));
         if (m === false) continue;
         if (r.action === 'log') {
-          steps.push({ outcome: 'continue', policy: p, rule: r, note: `${label(p)} ${dir}[${r.index}]${r.name ? ` ${r.name}` : ''}: Log (evaluation continues)` });
+          steps.push({ outcome: 'continue', policy: p, rule: r, note: () => `${label(p)} ${dir}[${r.index}]${r.name ? ` ${r.name}` : ''}: Log (evaluation continues)` });
           continue;
         }
-        groupActions.add(r.action);
+        groupBits |= BIT[r.action];
         contributed = true;
         steps.push({
           outcome: r.action === 'allow' ? 'allow' : r.action === 'deny' ? 'deny' : 'continue',
@@ -49,7 +63,7 @@ export function walkOrdered(groups: readonly (readonly CompiledPolicy[])[], dir:
           rule: r,
           effect: r.action,
           uncertain: m !== true,
-          note: `${label(p)} ${dir}[${r.index}]${r.name ? ` ${r.name}` : ''}: ${r.action === 'allow' ? 'Allow' : r.action === 'deny' ? 'Deny' : 'Pass'}${m !== true ? ' (may match)' : ''}`,
+          note: () => `${label(p)} ${dir}[${r.index}]${r.name ? ` ${r.name}` : ''}: ${r.action === 'allow' ? 'Allow' : r.action === 'deny' ? 'Deny' : 'Pass'}${m !== true ? ' (may match)' : ''}`,
         });
         if (m === true) {
           canMiss = false;
@@ -59,14 +73,24 @@ export function walkOrdered(groups: readonly (readonly CompiledPolicy[])[], dir:
       if (contributed) contributors++;
       if (!canMiss) allCanMiss = false;
     }
-    if (contributors > 1 && groupActions.size > 1) {
-      ctx.doubts.maybe('implementation-defined', `policies of equal precedence (${group.map((p) => p.ref.name).join(', ')}) match with different actions: the implementation may apply any of them`);
+    if (contributors > 1 && (groupBits & (groupBits - 1)) !== 0) {
+      const names = policies.slice(i, j).map((p) => p.ref.name).join(', ');
+      ctx.doubts.maybe('implementation-defined', `policies of equal precedence (${names}) match with different actions: the implementation may apply any of them`);
     }
-    for (const a of groupActions) outcomes.add(a as OrderedOutcome);
-    if (!allCanMiss) return { outcomes, steps, selected, selecting };
+    outBits |= groupBits;
+    if (!allCanMiss) return { outcomes: toSet(outBits, false), steps, selected, selecting };
+    i = j;
   }
-  outcomes.add('none');
-  return { outcomes, steps, selected, selecting };
+  return { outcomes: toSet(outBits, true), steps, selected, selecting };
+}
+
+function toSet(bits: number, none: boolean): Set<OrderedOutcome> {
+  const out = new Set<OrderedOutcome>();
+  if (bits & 1) out.add('allow');
+  if (bits & 2) out.add('deny');
+  if (bits & 4) out.add('pass');
+  if (none) out.add('none');
+  return out;
 }
 
 /** Group already-sorted policies by a precedence key. */

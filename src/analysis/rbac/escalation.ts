@@ -279,7 +279,7 @@ export class EscalationGraph {
           break;
         case 'token-create': {
           const names = v.names.get('create-token');
-          if (v.index === 0 && names) for (const n of names) for (const to of saNamed(n)) add(to, `create a token for ServiceAccount ${to.split(':').slice(2).join('/')}`, g);
+          if (v.index === 0 && names) for (const n of names) for (const to of saNamed(n)) add(to, `create a token for ${describeKey(to)}`, g);
           else add(anysa, `${v.label} ${where} (a token for any ServiceAccount)`, g);
           break;
         }
@@ -484,9 +484,9 @@ function dedupeAdjacent(xs: string[]): string[] {
   return xs.filter((x, i) => i === 0 || x !== xs[i - 1]);
 }
 
-/** Number of technique steps in a path (fan-out steps such as "act as ServiceAccount x" do not count). */
+/** Number of actions in a path: steps that use a technique or an object (fan-out steps such as "act as ServiceAccount x" do not count). */
 export function stepCount(steps: readonly EscalationStep[]): number {
-  return steps.filter((s) => s.technique !== undefined).length;
+  return steps.filter((s) => s.technique !== undefined || s.objects.length > 0).length;
 }
 
 /** A readable name for a node. */

@@ -287,41 +287,68 @@ export class RiskAnalysis {
 // ------------------------------------------------------------------ evaluation
 const FULL_ATOM = ATOM_INDEX.full;
 
-/** Techniques held with a given power (or layers of powers), most dangerous first, cluster-wide before namespaces. */
-export function evaluateHoldings(power: Power | PowerLayers): Holding[] {
-  const layers: PowerLayers = power instanceof Map ? [power] : power;
-  const out: Holding[] = [];
-  if (layers.every((l) => l.size === 0)) return out;
-  // Atoms present per scope and anywhere: most techniques are ruled out without looking further.
-  const present = new Map<string, Set<number>>();
-  const anywhere = new Set<number>();
-  for (const l of layers) {
-    for (const [scope, m] of l) {
-      let set = present.get(scope);
-      if (!set) present.set(scope, (set = new Set()));
+interface PowerIndex {
+  /** scope -> atoms with at least one grant there. */
+  readonly present: ReadonlyMap<string, ReadonlySet<number>>;
+  /** atom -> namespaces (not '') where it is granted. */
+  readonly nsOfAtom: ReadonlyMap<number, readonly string[]>;
+  readonly anywhere: ReadonlySet<number>;
+}
+
+const indexMemo = new WeakMap<Power, PowerIndex>();
+
+/** Which atoms a power grants where (built once per power: layers are shared by many identities). */
+function indexOf(power: Power): PowerIndex {
+  let ix = indexMemo.get(power);
+  if (!ix) {
+    const present = new Map<string, Set<number>>();
+    const nsOfAtom = new Map<number, string[]>();
+    const anywhere = new Set<number>();
+    for (const [scope, m] of power) {
+      const set = new Set<number>();
       for (const [a, gs] of m) {
         if (gs.length === 0) continue;
         set.add(a);
         anywhere.add(a);
+        if (scope === '') continue;
+        const l = nsOfAtom.get(a);
+        if (l) l.push(scope);
+        else nsOfAtom.set(a, [scope]);
       }
+      present.set(scope, set);
     }
+    indexMemo.set(power, (ix = { present, nsOfAtom, anywhere }));
   }
-  const inCluster = present.get('') ?? new Set<number>();
-  const possible = (tech: Technique) =>
-    tech.variants.some((v) => v.atoms.every((va) => (va.where === 'cluster' ? inCluster : anywhere).has(ATOM_INDEX[va.atom])));
-  let namespaces: string[] | undefined;
+  return ix;
+}
+
+/** Techniques held with a given power (or layers of powers), most dangerous first, cluster-wide before namespaces. */
+export function evaluateHoldings(power: Power | PowerLayers): Holding[] {
+  const layers: PowerLayers = power instanceof Map ? [power] : power;
+  const out: Holding[] = [];
+  const ixs = layers.map(indexOf);
+  if (ixs.every((x) => x.anywhere.size === 0)) return out;
+  const inCluster = (a: number) => ixs.some((x) => x.present.get('')?.has(a) === true);
+  const anywhere = (a: number) => ixs.some((x) => x.anywhere.has(a));
+  const possible = (tech: Technique) => tech.variants.some((v) => v.atoms.every((va) => (va.where === 'cluster' ? inCluster : anywhere)(ATOM_INDEX[va.atom])));
+  const at = (ns: string) => (a: number) => ixs.some((x) => x.present.get(ns)?.has(a) === true);
   for (const tech of TECHNIQUES) {
     if (!possible(tech)) continue;
     if (tech.scope === 'cluster') {
-      push(out, check(layers, present, tech, ''));
+      push(out, check(layers, inCluster, undefined, tech, ''));
     } else if (tech.scope === 'kube-system') {
-      push(out, check(layers, present, tech, 'kube-system'));
+      push(out, check(layers, inCluster, at('kube-system'), tech, 'kube-system'));
     } else {
-      const cw = check(layers, present, tech, '');
+      const cw = check(layers, inCluster, undefined, tech, '');
       if (cw) out.push(cw);
       else {
-        namespaces ??= [...present.keys()].filter((k) => k !== '').sort();
-        for (const ns of namespaces) push(out, check(layers, present, tech, ns));
+        // Only the namespaces that hold an atom the technique lacks cluster-wide can complete it.
+        const candidates = new Set<string>();
+        for (const v of tech.variants) {
+          const missing = v.atoms.find((va) => va.where === 'ns' && !inCluster(ATOM_INDEX[va.atom]));
+          if (missing) for (const x of ixs) for (const ns of x.nsOfAtom.get(ATOM_INDEX[missing.atom]) ?? []) candidates.add(ns);
+        }
+        for (const ns of [...candidates].sort()) push(out, check(layers, inCluster, at(ns), tech, ns));
       }
     }
   }
@@ -349,17 +376,14 @@ class Held implements HeldVariant {
   }
 }
 
-function check(layers: PowerLayers, present: ReadonlyMap<string, ReadonlySet<number>>, tech: Technique, ns: string): Holding | undefined {
-  const inCluster = present.get('');
-  const inNs = ns === '' ? undefined : present.get(ns);
-  if (!inCluster && !inNs) return undefined;
+function check(layers: PowerLayers, inCluster: (a: number) => boolean, inNs: ((a: number) => boolean) | undefined, tech: Technique, ns: string): Holding | undefined {
   let variants: HeldVariant[] | undefined;
   for (let index = 0; index < tech.variants.length; index++) {
     const variant = tech.variants[index];
     let ok = true;
     for (const va of variant.atoms) {
       const a = ATOM_INDEX[va.atom];
-      if (!inCluster?.has(a) && (va.where !== 'ns' || !inNs?.has(a))) {
+      if (!inCluster(a) && (va.where !== 'ns' || !inNs?.(a))) {
         ok = false;
         break;
       }
@@ -521,12 +545,14 @@ function hasNames(v: HeldVariant): boolean {
 }
 
 function uniqueGrants(gs: readonly AtomGrant[]): AtomGrant[] {
-  const seen = new Set<string>();
+  const seen = new Map<unknown, Set<number>>();
   const out: AtomGrant[] = [];
   for (const g of gs) {
-    const k = `${g.binding?.id}|${g.role?.id}|${g.ruleIndex}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
+    const k = g.binding ?? g.role;
+    let rules = seen.get(k);
+    if (!rules) seen.set(k, (rules = new Set()));
+    if (rules.has(g.ruleIndex)) continue;
+    rules.add(g.ruleIndex);
     out.push(g);
   }
   return out;

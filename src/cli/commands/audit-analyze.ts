@@ -13,6 +13,9 @@ import { formats, FORMAT_NAMES } from '../../audit/formats/index.js';
 import { PLATFORM_ALLOW_LIST } from '../../audit/allow-list.js';
 import { fileInput, type AuditInput } from '../../audit/reader.js';
 import { auditRenderers, type AuditFormatName } from '../../audit/report.js';
+import { POLICY_RULE_SETS, WorkloadPolicyChecker, policyRules, renderViolations, sortViolations, type PolicyRuleSet } from '../../audit/workload-check.js';
+import { SummaryBuilder, renderSummary, summaryEventOf } from '../../audit/summary.js';
+import type { AuditEvent } from '../../audit/event.js';
 
 interface Opts {
   format: AuditFormatName;
@@ -25,6 +28,8 @@ interface Opts {
   disable: string[];
   listDetections?: boolean;
   listFormats?: boolean;
+  summary?: boolean;
+  policyRules: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -42,6 +47,8 @@ export function registerAuditAnalyze(audit: Command, env: CommandEnv): void {
     .option('--no-platform-allow-list', 'also report the platform\'s own identities (eks:*, aksService, system:node:*, kube-system service accounts, ...)')
     .option('--only <ids>', 'run only these detections (comma-separated)', collect, [])
     .option('--disable <ids>', 'do not run these detections (comma-separated)', collect, [])
+    .option('--summary', 'also summarise who did what (per identity), denied requests and anonymous access')
+    .option('--policy-rules <set|ids>', `workload rules run on the objects created or changed in the log: ${POLICY_RULE_SETS.join(', ')}, or rule ids (comma-separated)`, 'baseline')
     .option('--list-detections', 'list the detections and exit')
     .option('--list-formats', 'list the input formats recognised and exit')
     .addHelpText(
@@ -77,12 +84,29 @@ Examples:
       const cfg = await loadConfig(opts.config, io.cwd, new Set(allRules.map((r) => r.meta.id)));
       const engine = engineOptions(cfg.audit, { allowUser: opts.allowUser, platformAllowList: opts.platformAllowList, only: opts.only, disable: opts.disable }, detections, cfg.source ?? 'configuration');
       const failOn: Severity | 'none' = opts.failOn ?? cfg.audit?.failOn ?? 'high';
-      const analyzer = new AuditAnalyzer(engine);
+      const rulesSpec = (POLICY_RULE_SETS as readonly string[]).includes(opts.policyRules) ? (opts.policyRules as PolicyRuleSet) : collect(opts.policyRules, []);
+      const pr = policyRules(rulesSpec);
+      if (pr.unknown.length) throw new UserError(`--policy-rules: unknown or not per-pod workload rule(s): ${pr.unknown.join(', ')}`);
+      const checker = new WorkloadPolicyChecker({ rules: pr.rules, allowUsers: engine.allowUsers, platformAllowList: engine.platformAllowList });
+      const summary = opts.summary ? new SummaryBuilder() : undefined;
+      const observers: Array<(ev: AuditEvent) => void> = [];
+      if (checker.active) observers.push((ev) => checker.push(ev));
+      if (summary) observers.push((ev) => summary.push(summaryEventOf(ev)));
+      const analyzer = new AuditAnalyzer({ ...engine, observers });
       for (const input of await expandInputs(inputs, io.cwd, io.stdinStream.bind(io))) {
         await analyzer.read(input);
       }
       const result = analyzer.result();
-      const rendered = auditRenderers[opts.format](result, { color: io.color && !opts.output && opts.format === 'text', failOn });
+      const violations = sortViolations(checker.results());
+      const sum = summary?.result();
+      let rendered: string;
+      if (opts.format === 'json') {
+        rendered = JSON.stringify({ ...result, ...(checker.active ? { policyViolations: violations, policyChecks: checker.stats } : {}), ...(sum ? { summary: sum } : {}) }, null, 2) + '\n';
+      } else {
+        rendered = auditRenderers[opts.format](result, { color: io.color && !opts.output && opts.format === 'text', failOn });
+        if (checker.active && (violations.length > 0 || checker.stats.patchesWithoutObject > 0)) rendered += '\n' + renderViolations(violations, checker.stats);
+        if (sum) rendered += '\n' + renderSummary(sum);
+      }
       if (opts.output) await io.writeFile(opts.output, rendered);
       else io.out(rendered);
       if (opts.output || opts.format !== 'text') {
@@ -90,6 +114,8 @@ Examples:
           io.err(`kubeward: ${p.file}${p.line ? ':' + p.line : ''}: ${p.message}\n`);
         }
       }
+      // Workload policy violations are context for the detections (privileged-pod, host-path-volume...
+      // cover the same risks and decide the exit code): they never change it.
       env.setExit(analyzer.inputErrors > 0 ? 2 : atOrAbove(result.detections, failOn).length > 0 ? 1 : 0);
     });
 }

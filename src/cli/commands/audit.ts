@@ -6,10 +6,14 @@ import { lintPolicy, type LintResult } from '../../audit/policy/lint.js';
 import { generatePolicy, PROFILES, PROFILE_NOTES, type Profile } from '../../audit/policy/generate.js';
 import { ioMessage } from '../../loaders/files.js';
 import { registerAuditAnalyze } from './audit-analyze.js';
+import { registerAuditServe } from './audit-serve.js';
+import { registerAuditQuery } from './audit-query.js';
 
 export function registerAudit(program: Command, env: CommandEnv): void {
-  const audit = program.command('audit').description('Kubernetes audit logging: lint and generate audit policies, analyze audit logs');
+  const audit = program.command('audit').description('Kubernetes audit logging: lint and generate audit policies, analyze audit logs, receive and query the webhook stream');
   registerAuditAnalyze(audit, env);
+  registerAuditServe(audit, env);
+  registerAuditQuery(audit, env);
   const policy = audit.command('policy').description('lint or generate a kube-apiserver audit policy (audit.k8s.io/v1 Policy)');
 
   policy

@@ -119,7 +119,7 @@ The identity carries the groups a real request would: system:authenticated, and 
 accounts system:serviceaccounts and system:serviceaccounts:<namespace>. Members of system:masters
 are allowed everything without any binding.
 
-Exit codes: 0 yes, 1 no, 2 usage or input errors.
+Exit codes: 0 yes, 1 no, 2 usage or input errors (the answer is still printed, but may be wrong).
 
 Examples:
   kubeward rbac can-i list secrets -n shop --as system:serviceaccount:shop:storefront -f examples/shop
@@ -148,7 +148,7 @@ Examples:
         for (const err of d.errors) lines.push(`note: ${err} (a binding applying to this identity references it)`);
         env.io.out(lines.map((l) => `  ${l}\n`).join(''));
       }
-      env.setExit(d.allowed ? 0 : 1);
+      env.setExit(errors.length > 0 ? 2 : d.allowed ? 0 : 1);
     });
 
   // ------------------------------------------------------------------ who-can
@@ -367,8 +367,8 @@ function explain(e: RbacEvaluator, subject: SubjectRef, json: boolean): string {
   const risk = riskFor(e);
   const key = keyOfSubject(subject);
   const rules = e.rulesFor(subject);
-  const holdings =
-    subject.kind === 'Group' ? risk.effectiveGroup(subject.name).holdings.filter((h) => h.variants.every((v) => v.grants.every((g) => g.subjectKey === key))) : risk.effective(key.slice(2)).holdings;
+  // A group alone (as rulesFor explains it); users and service accounts with their implied groups.
+  const holdings = subject.kind === 'Group' ? risk.directHoldings(key) : risk.effective(key.slice(2)).holdings;
   const pods = subject.kind === 'ServiceAccount' ? (risk.podsBySa().get(key.slice(2)) ?? []) : [];
   const path = escalationFor(e).pathFrom(key);
   const platform = subjectOfKey(key).platform;
@@ -473,7 +473,7 @@ function renderPath(subject: SubjectRef, steps: readonly EscalationStep[], platf
       const via = chainText(s.grants, n === 1 ? keyOfSubject(subject) : s.from);
       if (via) lines.push(`     via ${via}`);
     }
-    lines.push(`     => ${nodeLabel(s.to)}`);
+    if (!/^(anysa|exec|tokens|nsadmin):\*$/.test(s.to)) lines.push(`     => ${nodeLabel(s.to)}`);
   }
   return lines.join('\n') + '\n';
 }

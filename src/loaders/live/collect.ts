@@ -103,13 +103,16 @@ export async function collectLive(client: LiveClient, source: string, opts: Coll
     resolved.push({ entry, groupVersion: entry.group === '' ? 'v1' : groups.get(entry.group)!, namespaced: found.namespaced, verbs: found.verbs ?? [] });
   }
 
-  // 3. List every kind, a few at a time.
+  // 3. List every kind, a few at a time. Objects are kept per kind and joined in catalogue order at
+  // the end, so the result (and a snapshot) does not depend on which list finished first.
+  const listed = new Map<Resolved, KubeObject[]>();
+  let listedCount = 0;
   let done = 0;
   let serverDown: string | undefined;
   opts.onProgress?.({ done, total: resolved.length, objects: 0 });
   await pool(resolved, opts.concurrency ?? 4, async (r) => {
     const gk = groupKindOf(r.entry);
-    opts.onProgress?.({ done, total: resolved.length, objects: res.objects.length, current: gk });
+    opts.onProgress?.({ done, total: resolved.length, objects: listedCount, current: gk });
     if (serverDown) {
       res.notAssessed.push({ what: gk, reason: `not listed: ${serverDown}` });
       res.partial = true;
@@ -125,7 +128,8 @@ export async function collectLive(client: LiveClient, source: string, opts: Coll
           res.notAssessed.push({ what: gk, reason: items.failed });
           res.partial = true;
         } else {
-          for (const o of items.objects) res.objects.push(o);
+          listed.set(r, items.objects);
+          listedCount += items.objects.length;
           res.stats.kinds++;
         }
       } catch (e) {
@@ -138,8 +142,9 @@ export async function collectLive(client: LiveClient, source: string, opts: Coll
       }
     }
     done++;
-    opts.onProgress?.({ done, total: resolved.length, objects: res.objects.length });
+    opts.onProgress?.({ done, total: resolved.length, objects: listedCount });
   });
+  for (const r of resolved) for (const o of listed.get(r) ?? []) res.objects.push(o);
   res.stats.requests = client.requests;
   res.stats.retries = client.retriesDone;
   res.stats.ms = Date.now() - t0;
@@ -166,7 +171,7 @@ async function listAll(client: LiveClient, r: Resolved, pageSize: number, deadli
       const q = new URLSearchParams({ limit: String(pageSize) });
       if (cont) q.set('continue', cont);
       if (table) q.set('includeObject', 'Metadata');
-      const resp = await client.get(`${base}?${q}`, accept);
+      const resp = await client.get(`${base}?${q}`, accept, undefined, { dropManagedFields: true });
       if (resp.status === 403) {
         return { forbidden: `forbidden: ${serverMessage(resp.body, resp.text)} — grant "list" on ${entry.resource}${entry.group ? `.${entry.group}` : ''} (see deploy/kubeward-reader.yaml)` };
       }

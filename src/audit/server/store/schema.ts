@@ -1,0 +1,157 @@
+// The store schema, one definition for SQLite and PostgreSQL (only the id column and the integer
+// types differ), and the filters of `kubeward audit query` as SQL. Documented in docs/audit-serve.md.
+import type { DetectionFilter, DetectionRow, EventFilter, EventRow } from './types.js';
+
+export const SCHEMA_VERSION = '1';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export const EVENTS_TABLE = 'kubeward_audit_events';
+export const DETECTIONS_TABLE = 'kubeward_audit_detections';
+export const META_TABLE = 'kubeward_meta';
+
+/** Event columns in insert order, with the EventRow field each one holds. */
+export const EVENT_COLUMNS: ReadonlyArray<readonly [string, keyof EventRow]> = [
+  ['audit_id', 'auditId'],
+  ['stage', 'stage'],
+  ['event_time', 'eventTime'],
+  ['event_ms', 'eventMs'],
+  ['received_ms', 'receivedMs'],
+  ['level', 'level'],
+  ['verb', 'verb'],
+  ['username', 'username'],
+  ['impersonated', 'impersonated'],
+  ['source_ip', 'sourceIp'],
+  ['user_agent', 'userAgent'],
+  ['api_group', 'apiGroup'],
+  ['resource', 'resource'],
+  ['subresource', 'subresource'],
+  ['namespace', 'namespace'],
+  ['name', 'name'],
+  ['request_uri', 'requestUri'],
+  ['code', 'code'],
+  ['decision', 'decision'],
+  ['bodies_omitted', 'bodiesOmitted'],
+  ['event', 'event'],
+];
+
+export const DETECTION_COLUMNS: ReadonlyArray<readonly [string, keyof DetectionRow | 'storedMs']> = [
+  ['detection_id', 'detectionId'],
+  ['audit_id', 'auditId'],
+  ['detail', 'detail'],
+  ['severity', 'severity'],
+  ['event_time', 'eventTime'],
+  ['event_ms', 'eventMs'],
+  ['username', 'username'],
+  ['resource', 'resource'],
+  ['namespace', 'namespace'],
+  ['name', 'name'],
+  ['message', 'message'],
+  ['detection', 'json'],
+  ['stored_ms', 'storedMs'],
+];
+
+/** The row's values in EVENT_COLUMNS order (bodiesOmitted as 0/1). Hot path: no closures. */
+export function eventValues(r: EventRow): unknown[] {
+  return [r.auditId, r.stage, r.eventTime, r.eventMs, r.receivedMs, r.level, r.verb, r.username, r.impersonated, r.sourceIp, r.userAgent, r.apiGroup, r.resource, r.subresource, r.namespace, r.name, r.requestUri, r.code, r.decision, r.bodiesOmitted ? 1 : 0, r.event];
+}
+
+export function ddl(d: Dialect): string[] {
+  // SQLite: the rowid (no AUTOINCREMENT, which costs an extra write per insert; rows are never deleted
+  // by kubeward, so ids only grow).
+  const id = d === 'sqlite' ? 'id INTEGER PRIMARY KEY' : 'id BIGSERIAL PRIMARY KEY';
+  const big = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (
+  ${id},
+  audit_id TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  event_time TEXT NOT NULL,
+  event_ms ${big},
+  received_ms ${big} NOT NULL,
+  level TEXT,
+  verb TEXT NOT NULL,
+  username TEXT NOT NULL,
+  impersonated TEXT,
+  source_ip TEXT,
+  user_agent TEXT,
+  api_group TEXT,
+  resource TEXT,
+  subresource TEXT,
+  namespace TEXT,
+  name TEXT,
+  request_uri TEXT,
+  code INTEGER,
+  decision TEXT,
+  bodies_omitted INTEGER NOT NULL DEFAULT 0,
+  event TEXT NOT NULL,
+  UNIQUE (audit_id, stage)
+)`,
+    `CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_time ON ${EVENTS_TABLE} (event_ms)`,
+    `CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_user ON ${EVENTS_TABLE} (username, event_ms)`,
+    `CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_object ON ${EVENTS_TABLE} (resource, namespace, name)`,
+    `CREATE TABLE IF NOT EXISTS ${DETECTIONS_TABLE} (
+  ${id},
+  detection_id TEXT NOT NULL,
+  audit_id TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL,
+  event_time TEXT NOT NULL,
+  event_ms ${big},
+  username TEXT NOT NULL,
+  resource TEXT,
+  namespace TEXT,
+  name TEXT,
+  message TEXT NOT NULL,
+  detection TEXT NOT NULL,
+  stored_ms ${big} NOT NULL,
+  UNIQUE (detection_id, audit_id, detail)
+)`,
+    `CREATE INDEX IF NOT EXISTS ${DETECTIONS_TABLE}_time ON ${DETECTIONS_TABLE} (event_ms)`,
+  ];
+}
+
+/** Glob (* and ?) to a LIKE pattern; LIKE's own wildcards and the escape character are escaped. */
+export function globToLike(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+const hasGlob = (s: string): boolean => /[*?]/.test(s);
+
+/** WHERE clause and parameters for an event filter; `ph(i)` makes the i-th (1-based) placeholder. */
+export function eventWhere(f: EventFilter, ph: (i: number) => string): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown): string => {
+    params.push(v);
+    return ph(params.length);
+  };
+  if (f.sinceMs !== undefined) conds.push(`event_ms >= ${p(f.sinceMs)}`);
+  if (f.untilMs !== undefined) conds.push(`event_ms < ${p(f.untilMs)}`);
+  if (f.user !== undefined) conds.push(hasGlob(f.user) ? `username LIKE ${p(globToLike(f.user))} ESCAPE '\\'` : `username = ${p(f.user)}`);
+  if (f.resource !== undefined) conds.push(`resource = ${p(f.resource)}`);
+  if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
+  if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
+  if (f.denied) conds.push(`(code IN (401, 403) OR decision = 'forbid')`);
+  if (f.anonymous) conds.push(`username = 'system:anonymous'`);
+  if (f.verbs && f.verbs.length > 0) conds.push(`verb IN (${f.verbs.map((v) => p(v)).join(', ')})`);
+  return { sql: conds.length ? conds.join(' AND ') : '1 = 1', params };
+}
+
+export function detectionWhere(f: DetectionFilter, ph: (i: number) => string): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown): string => {
+    params.push(v);
+    return ph(params.length);
+  };
+  if (f.sinceMs !== undefined) conds.push(`event_ms >= ${p(f.sinceMs)}`);
+  if (f.untilMs !== undefined) conds.push(`event_ms < ${p(f.untilMs)}`);
+  if (f.user !== undefined) conds.push(hasGlob(f.user) ? `username LIKE ${p(globToLike(f.user))} ESCAPE '\\'` : `username = ${p(f.user)}`);
+  if (f.detectionId !== undefined) conds.push(hasGlob(f.detectionId) ? `detection_id LIKE ${p(globToLike(f.detectionId))} ESCAPE '\\'` : `detection_id = ${p(f.detectionId)}`);
+  if (f.resource !== undefined) conds.push(`(resource = ${p(f.resource)} OR resource LIKE ${p(globToLike(f.resource) + '/%')} ESCAPE '\\' OR resource LIKE ${p(globToLike(f.resource) + '.%')} ESCAPE '\\')`);
+  if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
+  if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
+  return { sql: conds.length ? conds.join(' AND ') : '1 = 1', params };
+}
