@@ -32,7 +32,10 @@ export interface ScanSettings {
 export function scan(state: ClusterState, s: ScanSettings): ScanResult {
   // Rules about another cloud than the one the cluster is known to run on are not applicable.
   const pc = providerContext(state);
-  const rules = s.rules.filter((r) => !r.meta.provider || pc.known.size === 0 || pc.known.has(r.meta.provider));
+  const managed = pc.known.size > 0;
+  const rules = s.rules.filter(
+    (r) => (!r.meta.provider || !managed || pc.known.has(r.meta.provider)) && !(r.meta.controlPlane === 'self-managed' && managed),
+  );
   const notApplicable = s.rules.length - rules.length;
   const { findings, ruleErrors } = runRules(state, rules, {
     severityOverrides: s.severityOverrides,

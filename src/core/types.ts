@@ -123,6 +123,11 @@ export interface RuleMeta<MessageId extends string = string> {
    * kinds (cloud.kubeward.io/...) and no description of that cloud was loaded, it is "not assessed".
    */
   provider?: 'aws' | 'azure' | 'gcp';
+  /**
+   * 'self-managed': the rule judges a control plane the user runs (kube-apiserver flags). On a
+   * cluster known to run on a managed service (EKS, AKS, GKE) it is "not applicable".
+   */
+  controlPlane?: 'self-managed';
 }
 
 export interface FindingSuppression {

@@ -45,6 +45,7 @@ export default defineRule({
     id: 'apiserver-audit-flags',
     title: 'kube-apiserver does not write a complete, rotated audit log',
     pillar: 'audit-logging',
+    controlPlane: 'self-managed',
     severity: 'high',
     description:
       'On a self-managed control plane the audit log exists only if kube-apiserver is started with an audit policy and a backend (a log path or a webhook); without rotation limits the log is either lost early or fills the disk.',
