@@ -9,7 +9,8 @@ export interface CliIO {
   readStdin(): Promise<string>;
   /** Stdin as it arrives, for readers that stop early (size limits, binary data). */
   stdinStream(): AsyncIterable<Uint8Array | string>;
-  writeFile(path: string, data: string): Promise<void>;
+  /** Writes text, or text in pieces (a large document need not exist as one string). */
+  writeFile(path: string, data: string | Iterable<string>): Promise<void>;
   isTTY: boolean;
   /** stderr is a terminal: progress displays are allowed there. */
   errIsTTY: boolean;

@@ -33,10 +33,11 @@ Examples:
       if (opts.file.length > 0) throw new UserError('snapshot reads a live cluster; to scan files use kubeward scan');
       const { live, errors } = await gatherInputs([], opts, io);
       if (!live) throw new UserError('no live cluster was read');
-      const { buildSnapshot } = await import('../../loaders/live/index.js');
-      const doc = JSON.stringify(buildSnapshot(live, new Date())) + '\n';
-      if (opts.output) await io.writeFile(opts.output, doc);
-      else io.out(doc);
+      const { snapshotJsonChunks } = await import('../../loaders/live/index.js');
+      // Written in pieces: the whole document as one string would double the peak memory.
+      const chunks = snapshotJsonChunks(live, new Date());
+      if (opts.output) await io.writeFile(opts.output, chunks);
+      else for (const c of chunks) io.out(c);
       const s = live.collected.stats;
       io.err(
         `kubeward: ${s.objects} objects of ${s.kinds} kinds from ${live.identity.context} (${live.identity.server}) in ${(s.ms / 1000).toFixed(1)} s, ${s.requests} requests` +
