@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { AuditAnalyzer } from '../src/audit/analyze.js';
 import { Dispatcher, emptyStats, ProblemLog } from '../src/audit/dispatch.js';
 import { effectiveUser, type AuditEvent } from '../src/audit/event.js';
+import { requestsOf, subjectOf, suggestRbac } from '../src/audit/suggest.js';
+import { parseAllDocuments } from 'yaml';
 import { fileInput, readInput } from '../src/audit/reader.js';
 import { detections } from '../src/audit/detections/index.js';
 import { MAPPINGS, UNMAPPED, type RuleMapping } from './conformance-audit/mapping.js';
@@ -205,6 +207,22 @@ async function evaluateAudit2rbac(corpus: string): Promise<CheckCase[]> {
   }
   const users = [...got.keys()].filter((u) => !(u in want));
   if (users.length) out.push({ what: 'audit2rbac demo.log, users', ok: false, detail: `unexpected effective users ${users.join(', ')}` });
+  // `kubeward rbac suggest` for alice: the same Role rules and binding scope as audit2rbac's output
+  // (names and labels are ours).
+  const expected = parseAllDocuments(readFileSync(path.join(corpus, 'audit2rbac/expected-alice.yaml'), 'utf8')).map((d) => d.toJS());
+  const suggested = suggestRbac(requestsOf(events, subjectOf('alice')).requests, subjectOf('alice'));
+  const shape = (docs: Array<Record<string, unknown>>) =>
+    JSON.stringify(
+      docs.map((d) => ({
+        kind: d.kind,
+        namespace: (d.metadata as { namespace?: string }).namespace,
+        rules: d.rules,
+        subjects: d.subjects,
+        roleRefKind: (d.roleRef as { kind?: string } | undefined)?.kind,
+      })),
+    );
+  const same = shape(expected) === shape(suggested);
+  out.push({ what: 'audit2rbac expected-alice.yaml vs kubeward rbac suggest --subject alice', ok: same, detail: same ? 'same Role rules, namespace and binding' : `expected ${shape(expected)} got ${shape(suggested)}` });
   return out;
 }
 
@@ -230,7 +248,7 @@ function render(p: ReturnType<typeof evaluatePanther>, fields: FieldCase[], form
   L.push(`| Panther rule tests (mapped rules) | ${p.cases.length} | ${pc.agree} | ${pc.deliberate} | ${pc.unexplained} |`);
   L.push(`| Elastic ECS fields vs kubeward readers | ${fields.length} | ${fc.agree} | ${fc.deliberate} | ${fc.unexplained} |`);
   L.push(`| raw provider samples (shape, provider, fields) | ${formatChecks.length} | ${formatChecks.filter((c) => c.ok).length} | 0 | ${formatChecks.filter((c) => !c.ok).length} |`);
-  L.push(`| audit2rbac requests per effective user | ${rbac.length} | ${rbac.filter((c) => c.ok).length} | 0 | ${rbac.filter((c) => !c.ok).length} |`);
+  L.push(`| audit2rbac requests per effective user, and the suggested Role | ${rbac.length} | ${rbac.filter((c) => c.ok).length} | 0 | ${rbac.filter((c) => !c.ok).length} |`);
   const unmappedTests = p.unmappedRules.reduce((s, r) => s + r.tests, 0);
   L.push('', `Panther rules without a kubeward counterpart: ${p.unmappedRules.length} (${unmappedTests} tests), listed below with the reason.`, '');
 

@@ -11,6 +11,7 @@ import { UserError, type InputError } from '../../core/types.js';
 import type { ClusterState } from '../../model/cluster-state.js';
 import { addInputOptions, gatherInputs, type InputOpts } from '../inputs.js';
 import { formatInputError } from '../../reporters/text.js';
+import { registerRbacSuggest } from './rbac-suggest.js';
 import {
   actionText,
   chainText,
@@ -97,6 +98,7 @@ Examples:
   kubeward rbac explain sa:tools/ci-deployer examples/shop
   kubeward rbac paths --context prod-eks`,
     );
+  registerRbacSuggest(rbac, env);
 
   // ------------------------------------------------------------------ can-i
   addInputOptions(
