@@ -2,27 +2,15 @@ import { defineRule } from '../../../core/rule.js';
 import type { Severity } from '../../../core/types.js';
 import { containerLabel, isWindows } from '../_lib.js';
 import { POD_SPEC_KINDS, PSS_BASELINE_URL } from '../_pss.js';
+import { BASELINE_CAPABILITIES } from '../_pss-level.js';
 
 // PSS baseline "Capabilities": capabilities.add may only name capabilities from the default set below.
 // PSS compares the strings exactly. Runtimes are looser: containerd and CRI-O upper-case the name and
 // add the "CAP_" prefix ("sys_admin" is CAP_SYS_ADMIN); CRI-O (and Docker) also accept a name that
 // already has the prefix ("CAP_SYS_ADMIN"), which containerd turns into an unknown CAP_CAP_SYS_ADMIN.
 // Every spelling is therefore judged by the capability it may grant.
-export const BASELINE_ALLOWED = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
+/** The one list of capabilities PSS baseline allows to add (shared with _pss-level.ts). */
+export const BASELINE_ALLOWED = BASELINE_CAPABILITIES;
 
 /** Capabilities that are a direct path to the node, with why. */
 const CRITICAL: Readonly<Record<string, string>> = {
