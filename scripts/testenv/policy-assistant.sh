@@ -25,7 +25,7 @@ command -v go >/dev/null 2>&1 || { echo "[policy-assistant] go is required (Debi
 mkdir -p "$dir"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-export GOFLAGS="-p=1 -buildvcs=false -mod=mod"
+export GOFLAGS="-p=${KUBEWARD_BUILD_JOBS:-1} -buildvcs=false -mod=mod"
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 export GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}"

@@ -47,8 +47,9 @@ if [ "$(go_minor)" -lt "$GO_MIN_MINOR" ]; then
   exit 1
 fi
 
-# 2 shared cores: be gentle. GOFLAGS=-p=1 keeps one compile at a time.
-export GOFLAGS="-p=1 -buildvcs=false -mod=mod"
+# 2 shared cores: be gentle by default (one compile at a time); CI, alone on the machine, sets
+# KUBEWARD_BUILD_JOBS=2.
+export GOFLAGS="-p=${KUBEWARD_BUILD_JOBS:-1} -buildvcs=false -mod=mod"
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 export GOPROXY="${GOPROXY:-https://proxy.golang.org,direct}"
