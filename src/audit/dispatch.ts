@@ -83,25 +83,25 @@ export class Dispatcher implements FormatContext {
     readonly problems: ProblemLog,
   ) {}
 
-  /** A top-level record read from an input. */
-  top(value: unknown, file: string, line: number): void {
+  /** Starts a top-level record: where it was read, and no state left from the previous one. */
+  private begin(file: string, line: number): void {
     this.file = file;
     this.line = line;
     this.hint = undefined;
     this.envelope = undefined;
     this.nesting = 0;
     this.stats.read++;
+  }
+
+  /** A top-level record read from an input. */
+  top(value: unknown, file: string, line: number): void {
+    this.begin(file, line);
     this.dispatch(value);
   }
 
   /** A top-level record given as text (JSON-lines line, split document element). */
   topText(text: string, file: string, line: number): void {
-    this.file = file;
-    this.line = line;
-    this.hint = undefined;
-    this.envelope = undefined;
-    this.nesting = 0;
-    this.stats.read++;
+    this.begin(file, line);
     let v: unknown;
     try {
       v = JSON.parse(text);
@@ -114,12 +114,7 @@ export class Dispatcher implements FormatContext {
 
   /** A top-level base64 (gzip) payload line: Kinesis / Firehose dumps of subscription payloads. */
   topEncoded(text: string, file: string, line: number): void {
-    this.file = file;
-    this.line = line;
-    this.hint = undefined;
-    this.envelope = undefined;
-    this.nesting = 0;
-    this.stats.read++;
+    this.begin(file, line);
     if (decodePayload(text) === undefined) this.malformed(`not JSON and not a base64 JSON payload: ${JSON.stringify(text.slice(0, 40))}...`);
     else this.text(text, 'encoded payload');
   }

@@ -4,14 +4,14 @@
 // and "<kind> <object>" when one object or one detail is missing (rules treat those differently:
 // an absent listing means "unknown", an empty listing means "there are none").
 import type { NotAssessed } from '../../../core/types.js';
-import type { CloudKind } from '../../../cloud/model.js';
+import { cloudGroupKind, type CloudKind } from '../../../cloud/model.js';
 import { ClusterState } from '../../../model/cluster-state.js';
 import { AWS_KINDS, clusterOf, findRole, irsaBindings, nodeRoleBindings, podIdentityBindings, specOf } from '../../../analysis/identity/aws.js';
 import { rolePolicies } from '../../../analysis/identity/aws-iam.js';
 import { nodeImdsSettings } from '../../../analysis/metadata/aws-nodes.js';
 import type { GapInput } from '../index.js';
 
-const K = (kind: CloudKind) => `cloud.kubeward.io/${kind}`;
+const K = cloudGroupKind;
 
 export function awsGaps(input: GapInput): NotAssessed[] {
   const out: NotAssessed[] = [];

@@ -3,30 +3,23 @@
 // `what` is "<kind> (<qualifier>)" for a missing listing and "<kind> <object>" for a missing object;
 // rules look these up with gapRecorded() and stay silent (never a pass, never a guess) on them.
 import type { NotAssessed } from '../../../core/types.js';
-import type { CloudKind } from '../../../cloud/model.js';
-import { ClusterState } from '../../../model/cluster-state.js';
+import { cloudGroupKind } from '../../../cloud/model.js';
 import { AKS_CLUSTER, managedIdentities, roleAssignments, workloadIdentityLinks, federatedCredentials } from '../../../analysis/identity/azure.js';
 import { aksIdentifiers, aksKubeletIdentity } from '../../../cloud/aks.js';
 import type { GapInput } from '../index.js';
+import { cloudSpec, gapCollector } from '../gaps.js';
 import { AZURE_PERMISSIONS } from './permissions.js';
 
-const K = (kind: CloudKind) => `cloud.kubeward.io/${kind}`;
+const K = cloudGroupKind;
 
 export const DIAG_CLUSTER_GAP = `${K('AzureDiagnosticSetting')} (cluster scope)`;
 export const DIAG_SUBSCRIPTION_GAP = `${K('AzureDiagnosticSetting')} (subscription scope)`;
 export const ROLE_ASSIGNMENT_GAP = K('AzureRoleAssignment');
 
 export function azureGaps(input: GapInput): NotAssessed[] {
-  const out: NotAssessed[] = [];
-  const known = new Set(input.known.map((n) => n.what));
-  const add = (what: string, reason: string) => {
-    if (known.has(what) || out.some((o) => o.what === what)) return;
-    out.push({ what, reason });
-  };
-  const state = new ClusterState({ objects: [...input.kube, ...input.objects] });
+  const { out, add, state } = gapCollector(input);
   const clusters = state.ofKind(AKS_CLUSTER);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const spec = (o: { obj: unknown }) => ((o.obj as any).spec ?? {}) as Record<string, any>;
+  const spec = cloudSpec;
   const diag = input.objects.filter((o) => o.ref.kind === 'AzureDiagnosticSetting');
   const scoped = (s: string) => diag.some((o) => spec(o).scope === s);
 

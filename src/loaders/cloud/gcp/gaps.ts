@@ -2,28 +2,21 @@
 // piece, naming the gcloud command and the IAM permission that would supply it. Pure.
 // `what` is the kind when a whole description is missing and "<kind> <object>" for one object.
 import type { NotAssessed } from '../../../core/types.js';
-import type { CloudKind } from '../../../cloud/model.js';
-import { ClusterState } from '../../../model/cluster-state.js';
+import { cloudGroupKind } from '../../../cloud/model.js';
 import { GKE_CLUSTER, GCP_PROJECT_POLICY, serviceAccountPolicies, workloadIdentityLinks } from '../../../analysis/identity/gcp.js';
 import { clusterNodePools, gkeProject, usesDefaultComputeSA } from '../../../cloud/gke.js';
 import type { GapInput } from '../index.js';
+import { cloudSpec, gapCollector } from '../gaps.js';
 import { GCP_PERMISSIONS } from './permissions.js';
 
-const K = (kind: CloudKind) => `cloud.kubeward.io/${kind}`;
+const K = cloudGroupKind;
 
 export const PROJECT_POLICY_GAP = K('GCPProjectIAMPolicy');
 
 export function gcpGaps(input: GapInput): NotAssessed[] {
-  const out: NotAssessed[] = [];
-  const known = new Set(input.known.map((n) => n.what));
-  const add = (what: string, reason: string) => {
-    if (known.has(what) || out.some((o) => o.what === what)) return;
-    out.push({ what, reason });
-  };
-  const state = new ClusterState({ objects: [...input.kube, ...input.objects] });
+  const { out, add, state } = gapCollector(input);
   const clusters = state.ofKind(GKE_CLUSTER);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const spec = (o: { obj: unknown }) => ((o.obj as any).spec ?? {}) as Record<string, any>;
+  const spec = cloudSpec;
   if (clusters.length === 0) {
     add(K('GKECluster'), `no GKE cluster description (gcloud container clusters describe CLUSTER --location LOCATION --format=json; needs ${GCP_PERMISSIONS.cluster})`);
   }
