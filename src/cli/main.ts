@@ -10,6 +10,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerCloud } from './commands/cloud.js';
 import { registerMetadata } from './commands/metadata.js';
+import { registerFix } from './commands/fix.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -43,6 +44,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   registerRbac(program, env);
   registerCloud(program, env);
   registerMetadata(program, env);
+  registerFix(program, env);
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output(c));
     c.commands.forEach(configure);

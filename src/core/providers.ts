@@ -40,6 +40,9 @@ export function providerContext(state: ClusterState): ProviderContext {
       if (!known.has(p)) known.set(p, `${o.ref.kind} ${o.ref.name} in the cloud description`);
     }
   }
+  for (const nc of state.ofKind('karpenter.k8s.aws/EC2NodeClass')) {
+    if (!known.has('aws')) known.set('aws', `Karpenter EC2NodeClass ${nc.ref.name}`);
+  }
   for (const n of state.ofKind('Node')) {
     const hit = fromNode(n.obj.metadata?.labels ?? {}, (n.obj as { spec?: { providerID?: unknown } }).spec?.providerID);
     if (hit && !known.has(hit.p)) known.set(hit.p, `${hit.why} on Node ${n.ref.name}`);

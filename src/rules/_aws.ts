@@ -77,6 +77,13 @@ export function imdsFix(n: NodeImds, tokens: 'required', hop: number): { awsCli:
       terraform: `resource "aws_ec2_instance_metadata_defaults" "this" {\n  http_tokens                 = "${tokens}"\n  http_put_response_hop_limit = ${hop}\n}`,
     };
   }
+  if (n.subject.ref.kind === 'EC2NodeClass') {
+    const patch = JSON.stringify({ spec: { metadataOptions: { httpEndpoint: 'enabled', httpTokens: tokens, httpPutResponseHopLimit: hop } } });
+    return {
+      awsCli: `kubectl patch ec2nodeclass ${n.subject.ref.name} --type merge -p '${patch}'   # Karpenter replaces drifted nodes with ones launched with these options`,
+      terraform: `# Karpenter EC2NodeClass ${n.subject.ref.name} (in the manifest or the kubernetes_manifest that defines it):\nspec:\n  metadataOptions:\n    httpEndpoint: enabled\n    httpTokens: ${tokens}\n    httpPutResponseHopLimit: ${hop}`,
+    };
+  }
   if (n.subject.ref.kind === 'EC2Instance') {
     return {
       awsCli: `aws ec2 modify-instance-metadata-options --instance-id ${n.subject.ref.name} --http-tokens ${tokens} --http-put-response-hop-limit ${hop}   # and fix the launch template or EC2NodeClass that creates such nodes`,

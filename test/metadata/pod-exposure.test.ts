@@ -95,3 +95,20 @@ test('kubeward metadata on examples/shop: JSON shape and exit 1 for reachable po
   assert.deepEqual(Object.keys(sf.endpoints[0]).sort(), ['address', 'by', 'label', 'port', 'verdict']);
   assert.ok(sf.node && Array.isArray(sf.reasons) && sf.exposure);
 });
+
+test('Karpenter: pods pinned to a NodePool get its EC2NodeClass settings; unpinned pods take the least protected class', () => {
+  const nc = (name: string, mo?: Record<string, unknown>) => ({ apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name }, spec: { role: 'KarpenterNodeRole', ...(mo ? { metadataOptions: mo } : {}) } });
+  const pool = (name: string, cls: string) => ({ apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name }, spec: { template: { spec: { nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: cls } } } } });
+  const pinned = { ...pod('x', 'pinned'), spec: { nodeSelector: { 'karpenter.sh/nodepool': 'safe' }, containers: [{ name: 'c', image: 'busybox' }] } };
+  const objects = [ns('x'), nc('default'), nc('open', { httpTokens: 'required', httpPutResponseHopLimit: 2 }), pool('safe', 'default'), pool('wide', 'open'), pinned, pod('x', 'free')];
+  const st = stateOf(objects);
+  const all = podMetadataExposure(st, 'aws');
+  const p = all.find((x) => x.name === 'pinned')!;
+  assert.equal(p.verdict, 'blocked');
+  assert.equal(p.blockedBy, 'node');
+  assert.deepEqual(p.nodes.map((n) => n.label), ['Karpenter EC2NodeClass default']);
+  const f = all.find((x) => x.name === 'free')!;
+  assert.equal(f.verdict, 'reachable');
+  assert.ok(f.reasons.some((r) => /Karpenter EC2NodeClass open: IMDSv2 required but hop limit 2/.test(r)), f.reasons.join(' | '));
+  assert.equal(clusterProvider(stateOf([nc('default')])).provider, 'aws');
+});

@@ -11,7 +11,11 @@ import type { LoadedObject, ObjPath } from '../../core/types.js';
 import type { ClusterState } from '../../model/cluster-state.js';
 import { AWS_KINDS, clusterOf, specOf, type Spec } from '../identity/aws.js';
 
-export type Source = 'launch-template' | 'instance' | 'account-default' | 'eks-default';
+export type Source = 'launch-template' | 'instance' | 'account-default' | 'eks-default' | 'karpenter' | 'karpenter-default';
+
+/** Karpenter's AWS node class (v1beta1 and v1) and NodePool: in-cluster objects, not cloud descriptions. */
+export const KARPENTER_NODECLASS = 'karpenter.k8s.aws/EC2NodeClass';
+export const KARPENTER_NODEPOOL = 'karpenter.sh/NodePool';
 
 export interface Setting<T> {
   value: T;
@@ -131,9 +135,42 @@ function resolve(state: ClusterState, label: string, subject: LoadedObject, clus
   return r;
 }
 
-/** IMDS settings of every loaded node group, and of loaded instances outside them. */
-export function nodeImdsSettings(state: ClusterState): NodeImds[] {
+/**
+ * Karpenter EC2NodeClass metadataOptions. Karpenter fills unset fields with its defaults (since
+ * v0.32 / v1beta1: httpEndpoint enabled, httpTokens required, httpPutResponseHopLimit 1), and the
+ * launch templates it creates carry them, so the node class decides for its nodes.
+ */
+function karpenterImds(state: ClusterState): NodeImds[] {
   const out: NodeImds[] = [];
+  for (const nc of state.ofKind(KARPENTER_NODECLASS)) {
+    const spec = specOf(nc);
+    const mo = (spec.metadataOptions && typeof spec.metadataOptions === 'object' ? spec.metadataOptions : undefined) as Spec | undefined;
+    const at = (f: string): string[] => (mo && mo[f] !== undefined ? ['spec', 'metadataOptions', f] : mo ? ['spec', 'metadataOptions'] : ['spec']);
+    const tokens = mo?.httpTokens === 'optional' ? 'optional' : 'required';
+    const hop = typeof mo?.httpPutResponseHopLimit === 'number' ? mo.httpPutResponseHopLimit : 1;
+    out.push({
+      label: `Karpenter EC2NodeClass ${nc.ref.name}`,
+      subject: nc,
+      cluster: '',
+      endpoint: mo?.httpEndpoint === 'disabled' ? 'disabled' : 'enabled',
+      tokens: { value: tokens, source: mo?.httpTokens !== undefined ? 'karpenter' : 'karpenter-default', object: nc, path: at('httpTokens') },
+      hopLimit: { value: hop, source: mo?.httpPutResponseHopLimit !== undefined ? 'karpenter' : 'karpenter-default', object: nc, path: at('httpPutResponseHopLimit') },
+      instances: [],
+      missing: [],
+    });
+  }
+  return out;
+}
+
+/** The EC2NodeClass name a Karpenter NodePool launches nodes with. */
+export function nodePoolClass(pool: LoadedObject): string | undefined {
+  const ref = (specOf(pool).template as Spec | undefined)?.spec?.nodeClassRef as Spec | undefined;
+  return typeof ref?.name === 'string' ? ref.name : undefined;
+}
+
+/** IMDS settings of every loaded node group, Karpenter EC2NodeClass, and loaded instances outside them. */
+export function nodeImdsSettings(state: ClusterState): NodeImds[] {
+  const out: NodeImds[] = karpenterImds(state);
   const instances = state.ofKind(AWS_KINDS.instance);
   const claimed = new Set<LoadedObject>();
   for (const ng of state.ofKind(AWS_KINDS.nodegroup)) {

@@ -14,8 +14,8 @@ import type { ClusterState } from '../../model/cluster-state.js';
 import { providerContext } from '../../core/providers.js';
 import type { Provider } from '../../cloud/model.js';
 import { NetworkPolicyEvaluator, podMetadataVerdicts, detectEnforcement, type Decision, type PodEndpoint, type Verdict } from '../network/index.js';
-import { nodeImdsSettings, type NodeImds } from './aws-nodes.js';
-import { findRole, specOf } from '../identity/aws.js';
+import { KARPENTER_NODEPOOL, nodeImdsSettings, nodePoolClass, type NodeImds } from './aws-nodes.js';
+import { AWS_KINDS, findRole, specOf } from '../identity/aws.js';
 import { broadGrants } from '../identity/aws-iam.js';
 import { clusterNodePools, nodePoolView, metadataConcealed, usesDefaultComputeSA, gkeFacts, type GkeNodePool } from '../../cloud/gke.js';
 import { aksKubeletIdentity, clusterAgentPools, podLinkLocalAccess } from '../../cloud/aks.js';
@@ -111,10 +111,21 @@ function poolsFor<T extends { name: string }>(state: ClusterState, pod: PodEndpo
 // ------------------------------------------------------------------------------------------ AWS
 
 function awsIdentity(state: ClusterState, n: NodeImds): Identity | undefined {
+  if (n.subject.ref.kind === 'EC2NodeClass') {
+    const name = specOf(n.subject).role;
+    if (typeof name !== 'string') return { kind: 'aws-node-role', name: `instance profile ${String(specOf(n.subject).instanceProfile ?? '?')}`, overBroad: [], unknown: 'the EC2NodeClass names an instance profile, not a role' };
+    const role = state.ofKind(AWS_KINDS.role).find((r) => r.ref.name === name || specOf(r).RoleName === name);
+    if (!role) return { kind: 'aws-node-role', name, overBroad: [], unknown: `IAM role ${name} not in the cloud context (iam:GetRole)` };
+    return roleIdentity(String(specOf(role).Arn ?? name), role);
+  }
   const arn = specOf(n.subject).nodeRole ?? specOf(n.subject).IamInstanceProfile?.Arn;
   if (typeof arn !== 'string') return undefined;
   const role = findRole(state, arn);
   if (!role) return { kind: 'aws-node-role', name: arn, overBroad: [], unknown: `IAM role ${arn} not in the cloud context (iam:GetRole)` };
+  return roleIdentity(arn, role);
+}
+
+function roleIdentity(arn: string, role: LoadedObject): Identity {
   const { grants } = broadGrants(role);
   const broad = grants.filter((g) => g.level !== 'service-wildcard' || g.sensitive).map((g) => `${g.action} on ${g.resource} (${g.policy.name})${g.conditional ? ' [conditional]' : ''}`);
   return { kind: 'aws-node-role', name: arn, overBroad: [...new Set(broad)] };
@@ -137,6 +148,31 @@ function awsNodeLayer(state: ClusterState, n: NodeImds, hostNetwork: boolean, ci
   }
   const missing = n.missing.map((m) => `${m.what}; needs ${m.need}`).join('; ');
   return { ...base, verdict: 'unknown', reason: `${n.label}: ${missing || 'IMDS settings unknown'}` };
+}
+
+/**
+ * The node groups / Karpenter node classes a pod can land on: pinned by nodeSelector (or its node's
+ * labels) to a managed node group, a Karpenter NodePool or EC2NodeClass; otherwise all of them (the
+ * least protected decides). Standalone instances count only when no group or class is loaded.
+ */
+function awsPoolsFor(state: ClusterState, pod: PodEndpoint, all: NodeImds[]): NodeImds[] {
+  const sel: Record<string, string> = { ...nodeSelector(pod) };
+  if (pod.node) {
+    const n = state.ofKind('Node').find((x) => x.ref.name === pod.node);
+    Object.assign(sel, n?.obj.metadata?.labels ?? {});
+  }
+  const groups = all.filter((n) => n.subject.ref.kind === 'EKSNodegroup' || n.subject.ref.kind === 'EC2NodeClass');
+  const byKind = (kind: string, name: string) => groups.filter((n) => n.subject.ref.kind === kind && n.subject.ref.name === name);
+  let hit: NodeImds[] = [];
+  if (sel['eks.amazonaws.com/nodegroup']) hit = byKind('EKSNodegroup', sel['eks.amazonaws.com/nodegroup']);
+  else if (sel['karpenter.k8s.aws/ec2nodeclass']) hit = byKind('EC2NodeClass', sel['karpenter.k8s.aws/ec2nodeclass']);
+  else if (sel['karpenter.sh/nodepool']) {
+    const pool = state.ofKind(KARPENTER_NODEPOOL).find((p) => p.ref.name === sel['karpenter.sh/nodepool']);
+    const cls = pool ? nodePoolClass(pool) : undefined;
+    if (cls) hit = byKind('EC2NodeClass', cls);
+  }
+  if (hit.length > 0) return hit;
+  return groups.length > 0 ? groups : all;
 }
 
 // ------------------------------------------------------------------------------------------ GCP
@@ -225,9 +261,7 @@ function azureNodeLayer(state: ClusterState, p: AzPool, hostNetwork: boolean): N
 function nodeLayers(state: ClusterState, provider: Provider, pod: PodEndpoint, ciliumHops: boolean, cache: { aws?: NodeImds[]; gcp?: GcpPool[]; az?: AzPool[] }): NodeLayer[] {
   if (provider === 'aws') {
     const all = (cache.aws ??= nodeImdsSettings(state));
-    const groups = all.filter((n) => n.subject.ref.kind === 'EKSNodegroup').map((n) => ({ name: n.subject.ref.name, n }));
-    const pick = groups.length > 0 ? poolsFor(state, pod, groups, ['eks.amazonaws.com/nodegroup']).map((g) => g.n) : all;
-    return pick.map((n) => awsNodeLayer(state, n, pod.hostNetwork, ciliumHops));
+    return awsPoolsFor(state, pod, all).map((n) => awsNodeLayer(state, n, pod.hostNetwork, ciliumHops));
   }
   if (provider === 'gcp') {
     const pools = (cache.gcp ??= gcpPools(state));

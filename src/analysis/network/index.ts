@@ -9,4 +9,4 @@ export { metadataEndpoints, metadataInterceptors, metadataPeer, podMetadataVerdi
 export { REFERENCE_SEMANTICS, SPEC_SEMANTICS, type Semantics } from './engine.js';
 export { NetworkModel, podFromTemplate, type NetNamespace, type NetNode } from './model.js';
 export { parseCalicoSelector, CalicoSelectorError } from './calico-selector.js';
-export { parseCidr, parseIp, inCidr } from './ip.js';
+export { parseCidr, parseIp, inCidr, cidrCovers } from './ip.js';

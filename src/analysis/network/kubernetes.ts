@@ -13,8 +13,8 @@
 //   (so never on an IP such as the metadata endpoint); endPort makes a range.
 import type { LoadedObject, ObjPath } from '../../core/types.js';
 import { PolicyIndex, type CompiledPolicy, type CompiledRule, type EvalCtx, type Step } from './engine.js';
-import { cidrContains, parseCidr, parseIp } from './ip.js';
-import { isEmptySelector, labelsMatch, type LabelSelector } from './model.js';
+import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
+import { isEmptySelector, labelsMatch, neverClusterAddress, type LabelSelector } from './model.js';
 import { npPortMatches, subjectOrPeerPorts } from './ports.js';
 import { and3, any3, type Direction, type Flow, type Peer, type PodEndpoint, type Tri } from './types.js';
 
@@ -62,8 +62,10 @@ function ipsInBlock(ips: readonly string[], block: Any, ctx: EvalCtx, what: stri
   if (ips.length > 0) return ips.some((ip) => ipInBlock(ip, block));
   const c = typeof block.cidr === 'string' ? parseCidr(block.cidr) : undefined;
   if (!c) return false;
+  if (neverClusterAddress(c)) return false;
   const fams = ctx.model.podIpFamilies;
-  if (c.bits === 0 && !(Array.isArray(block.except) && block.except.length > 0) && fams?.includes(c.family)) return true;
+  const excepts = (Array.isArray(block.except) ? block.except : []).map((e: unknown) => (typeof e === 'string' ? parseCidr(e) : undefined));
+  if (c.bits === 0 && excepts.every((x: Cidr | undefined) => !!x && neverClusterAddress(x)) && fams?.includes(c.family)) return true;
   return ctx.doubts.maybe('unknown', `${what}: IP unknown, cannot tell whether ipBlock ${c.text} covers it`);
 }
 

@@ -2,7 +2,7 @@
 // their labels, nodes with their labels and addresses, and a resolver from IP to endpoint.
 import type { LoadedObject } from '../../core/types.js';
 import type { ClusterState, PodTemplateView } from '../../model/cluster-state.js';
-import { cidrContains, parseCidr, parseIp, type Family } from './ip.js';
+import { cidrContains, cidrCovers, parseCidr, parseIp, type Cidr, type Family } from './ip.js';
 import { and3, type ContainerPort, type Doubts, type IpEndpoint, type NodeEndpoint, type Peer, type PodEndpoint, type Protocol, type Tri } from './types.js';
 
 export type LabelSelector = {
@@ -172,6 +172,9 @@ export class NetworkModel {
       }
       return false;
     }
+    // Pod IPs come from pod CIDRs / VPC subnets, never from link-local space or the EC2 service
+    // prefix (169.254.0.0/16, fe80::/10, fd00:ec2::/64): CIDRs inside those never hold a pod.
+    if (parsed.length > 0 && parsed.every(neverClusterAddress)) return false;
     const full = new Set(parsed.filter((c) => c.bits === 0).map((c) => c.family));
     const fams = this.podIpFamilies;
     if (fams && fams.length > 0 && fams.some((f) => full.has(f))) return true;
@@ -179,6 +182,13 @@ export class NetworkModel {
     if (parsed.length === 0) return false;
     return doubts.maybe('unknown', `${what}: pod IP unknown (no status.podIPs); whether it falls in ${parsed.map((c) => c.text).join(', ')} cannot be told`);
   }
+}
+
+const NEVER_POD = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/64'].map((c) => parseCidr(c)!);
+
+/** True when no pod or node can have an address in this CIDR (link-local space, the EC2 service prefix). */
+export function neverClusterAddress(c: Cidr): boolean {
+  return NEVER_POD.some((n) => cidrCovers(n, c));
 }
 
 function canonical(ip: string): string {

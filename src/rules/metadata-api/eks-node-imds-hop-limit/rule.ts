@@ -1,8 +1,10 @@
 import { defineRule } from '../../../core/rule.js';
-import { nodeImdsSettings } from '../../../analysis/metadata/aws-nodes.js';
+import { KARPENTER_NODECLASS, nodeImdsSettings } from '../../../analysis/metadata/aws-nodes.js';
 import { AWS_KINDS, imdsFix } from '../../_aws.js';
 
 const FROM: Record<string, string> = {
+  karpenter: 'its Karpenter EC2NodeClass metadataOptions',
+  'karpenter-default': 'the Karpenter default',
   'launch-template': 'its launch template',
   instance: 'its running instances',
   'account-default': 'the account default of the region',
@@ -29,7 +31,7 @@ export default defineRule({
     messages: {
       hop: '{label}: IMDS hop limit is {hop} (from {from}): pods outside the host network can get an IMDSv2 token and the node role credentials',
     },
-    reads: [AWS_KINDS.nodegroup, AWS_KINDS.launchTemplate, AWS_KINDS.instance, AWS_KINDS.imdsDefaults],
+    reads: [AWS_KINDS.nodegroup, AWS_KINDS.launchTemplate, AWS_KINDS.instance, AWS_KINDS.imdsDefaults, KARPENTER_NODECLASS],
   },
   handlers: {
     cluster(ctx) {

@@ -1,8 +1,10 @@
 import { defineRule } from '../../../core/rule.js';
-import { nodeImdsSettings, type NodeImds } from '../../../analysis/metadata/aws-nodes.js';
+import { KARPENTER_NODECLASS, nodeImdsSettings, type NodeImds } from '../../../analysis/metadata/aws-nodes.js';
 import { AWS_KINDS, imdsFix } from '../../_aws.js';
 
 const FROM: Record<string, string> = {
+  karpenter: 'its Karpenter EC2NodeClass metadataOptions',
+  'karpenter-default': 'the Karpenter default',
   'launch-template': 'its launch template',
   instance: 'its running instances',
   'account-default': 'the account default of the region',
@@ -29,7 +31,7 @@ export default defineRule({
     messages: {
       optional: '{label}: IMDSv1 is allowed (HttpTokens optional, from {from}): any pod reaching 169.254.169.254 gets the node role credentials without a token',
     },
-    reads: [AWS_KINDS.nodegroup, AWS_KINDS.launchTemplate, AWS_KINDS.instance, AWS_KINDS.imdsDefaults],
+    reads: [AWS_KINDS.nodegroup, AWS_KINDS.launchTemplate, AWS_KINDS.instance, AWS_KINDS.imdsDefaults, KARPENTER_NODECLASS],
   },
   handlers: {
     cluster(ctx) {
