@@ -106,7 +106,7 @@ function generate({ pods, netpols, extra, namespaces, seed }) {
 
 const mb = (b) => Math.round(b / 1048576);
 
-function run(size) {
+async function run(size) {
   const { objs, calico, cilium } = generate(size);
   const t0 = performance.now();
   const parsed = objectsFromData([...objs, ...calico, ...cilium], 'bench');
@@ -143,6 +143,17 @@ function run(size) {
     const cpu4 = process.cpuUsage(c4);
     out.metadataImds = { enforcement: ev.enforcement.enforcers.map((e) => e.id).join(','), verdicts: v.length, ms: Math.round(performance.now() - t4), cpuMs: Math.round((cpu4.user + cpu4.system) / 1000), rssMB: mb(process.memoryUsage().rss), sampleExplanation: v.find((x) => x.verdict === 'denied')?.path };
   }
+  // kubeward fix metadata: plan (per-namespace NetworkPolicies) and the before/after proof (150 x 150 sample).
+  {
+    const fix = await import(pathToFileURL(join(REPO, 'dist/src/analysis/metadata/fix.js')).href);
+    const t5 = performance.now();
+    const c5 = process.cpuUsage();
+    const plan = fix.planMetadataFix(state, { provider: 'aws', mode: 'networkpolicy' });
+    const tPlan = performance.now() - t5;
+    const proof = fix.proveFix(state, plan);
+    const cpu5 = process.cpuUsage(c5);
+    out.fix = { objects: plan.objects.length, planMs: Math.round(tPlan), totalMs: Math.round(performance.now() - t5), cpuMs: Math.round((cpu5.user + cpu5.system) / 1000), flows: proof.flows, unexpected: proof.unexpected.length, stillOpen: proof.imds.stillOpen.length, rssMB: mb(process.memoryUsage().rss) };
+  }
   // podMetadataVerdicts with enforcement unknown (policies as written: Calico + Cilium + admin pipelines), every AWS endpoint.
   const t3 = performance.now();
   const all = net.podMetadataVerdicts(state, 'aws');
@@ -162,11 +173,11 @@ for (const s of sizes) {
     const { execFileSync } = await import('node:child_process');
     const args = ['--expose-gc', fileURLToPath(import.meta.url), '--no-steps', '--json', '--pods', String(s.pods), '--netpols', String(s.netpols), '--extra', String(s.extra), '--namespaces', String(s.namespaces), '--seed', String(s.seed), '--engines', s.engines.join(',')];
     r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 })).results[0];
-  } else r = run(s);
+  } else r = await run(s);
   results.push(r);
   if (!opt.json) {
     const e = Object.entries(r.engines).map(([k, v]) => `${k}: build ${v.buildMs} ms, ${v.verdicts} verdicts ${v.verdictsMs} ms (CPU ${v.verdictsCpuMs} ms) ${JSON.stringify(v.counts)}, RSS ${v.rssMB} MB`).join('\n    ');
-    console.log(`pods ${r.pods}, netpols ${r.netpols}, extra ${r.extra}: state ${r.stateMs} ms (RSS ${r.stateRssMB} MB after loading), RSS at the end ${r.rssMB} MB, heap ${r.heapMB} MB\n    ${e}\n    metadata (detected ${r.metadataImds.enforcement}, IMDS only): ${r.metadataImds.verdicts} verdicts ${r.metadataImds.ms} ms (CPU ${r.metadataImds.cpuMs} ms; evaluator build included), RSS ${r.metadataImds.rssMB} MB\n    podMetadataVerdicts(aws, 4 endpoints, enforcement unknown: 3 pipelines): ${r.metadataAllEndpoints.verdicts} verdicts ${r.metadataAllEndpoints.ms} ms`);
+    console.log(`pods ${r.pods}, netpols ${r.netpols}, extra ${r.extra}: state ${r.stateMs} ms (RSS ${r.stateRssMB} MB after loading), RSS at the end ${r.rssMB} MB, heap ${r.heapMB} MB\n    ${e}\n    metadata (detected ${r.metadataImds.enforcement}, IMDS only): ${r.metadataImds.verdicts} verdicts ${r.metadataImds.ms} ms (CPU ${r.metadataImds.cpuMs} ms; evaluator build included), RSS ${r.metadataImds.rssMB} MB\n    podMetadataVerdicts(aws, 4 endpoints, enforcement unknown: 3 pipelines): ${r.metadataAllEndpoints.verdicts} verdicts ${r.metadataAllEndpoints.ms} ms\n    fix metadata: ${r.fix.objects} objects, plan ${r.fix.planMs} ms, plan + proof ${r.fix.totalMs} ms (CPU ${r.fix.cpuMs} ms, ${r.fix.flows} flows, ${r.fix.unexpected} unexpected, ${r.fix.stillOpen} still open), RSS ${r.fix.rssMB} MB`);
   }
 }
 if (opt.json) console.log(JSON.stringify({ node: process.version, results }, null, 2));
