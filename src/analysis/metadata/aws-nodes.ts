@@ -136,8 +136,8 @@ function resolve(state: ClusterState, label: string, subject: LoadedObject, clus
 }
 
 /**
- * Karpenter EC2NodeClass metadataOptions. Karpenter fills unset fields with its defaults (since
- * v0.32 / v1beta1: httpEndpoint enabled, httpTokens required, httpPutResponseHopLimit 1), and the
+ * Karpenter EC2NodeClass metadataOptions. Karpenter fills unset fields with its defaults
+ * (httpEndpoint enabled, httpTokens required, httpPutResponseHopLimit 1 in v1, 2 in v1beta1), and the
  * launch templates it creates carry them, so the node class decides for its nodes.
  */
 function karpenterImds(state: ClusterState): NodeImds[] {
@@ -147,7 +147,8 @@ function karpenterImds(state: ClusterState): NodeImds[] {
     const mo = (spec.metadataOptions && typeof spec.metadataOptions === 'object' ? spec.metadataOptions : undefined) as Spec | undefined;
     const at = (f: string): string[] => (mo && mo[f] !== undefined ? ['spec', 'metadataOptions', f] : mo ? ['spec', 'metadataOptions'] : ['spec']);
     const tokens = mo?.httpTokens === 'optional' ? 'optional' : 'required';
-    const hop = typeof mo?.httpPutResponseHopLimit === 'number' ? mo.httpPutResponseHopLimit : 1;
+    // Karpenter v1 defaults to hop limit 1; the v1beta1 API defaulted to 2.
+    const hop = typeof mo?.httpPutResponseHopLimit === 'number' ? mo.httpPutResponseHopLimit : String(nc.obj.apiVersion).endsWith('/v1beta1') ? 2 : 1;
     out.push({
       label: `Karpenter EC2NodeClass ${nc.ref.name}`,
       subject: nc,
