@@ -594,3 +594,12 @@ test('kubeward scan examples/shop --format sarif|markdown|junit works end to end
     }
   }
 });
+
+test('text report prints the fix command a cloud finding carries', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/kubeward.js'), 'scan', 'examples/shop', '--cloud', 'examples/shop/cloud'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  const i = lines.findIndex((l) => /eks-node-imds-hop-limit/.test(l));
+  assert.ok(i >= 0, 'the example has an IMDS hop-limit finding');
+  assert.ok(lines.slice(i + 1, i + 4).some((l) => /^ {6}fix: \$ aws ec2 create-launch-template-version --launch-template-id lt-/.test(l)), lines.slice(i, i + 4).join('\n'));
+});

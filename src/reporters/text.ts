@@ -25,6 +25,13 @@ export function where(f: Finding, cwd: string): string {
   return f.location.line > 0 ? `${file}:${f.location.line}:${f.location.column}` : file;
 }
 
+/** The one command that fixes a cloud finding, when its evidence carries one (aws CLI, gcloud, az, kubectl). */
+export function fixCommand(f: Finding): string | undefined {
+  const e = f.evidence as { awsCli?: unknown; fix?: { command?: unknown } } | undefined;
+  const cmd = e?.awsCli ?? e?.fix?.command;
+  return typeof cmd === 'string' && cmd.length > 0 ? cmd : undefined;
+}
+
 export function resourceName(f: Finding): string {
   const r = f.resource;
   return `${r.kind} ${r.namespace ? r.namespace + '/' : ''}${r.name}`;
@@ -46,6 +53,8 @@ function render(result: ScanResult, ctx: ReportContext): string {
         lines.push(`    ${c(BOLD, f.ruleId)}  ${resourceName(f)}: ${f.message}`);
         const w = where(f, ctx.cwd);
         if (w) lines.push(`      ${c(DIM, w)}`);
+        const fix = fixCommand(f);
+        if (fix) lines.push(`      ${c(DIM, `fix: $ ${fix}`)}`);
       }
     }
     lines.push('');
