@@ -72,6 +72,7 @@ Examples:
         }
         const n = (v: string) => pods.filter((p) => p.verdict === v).length;
         io.out(`\n${pods.length} pod templates: ${n('reachable')} reachable, ${n('blocked')} blocked, ${n('unknown')} unknown\n`);
+        if (n('reachable') + n('unknown') > 0) io.out('to block it: kubeward fix metadata (same inputs) -o fix.yaml\n');
       }
       if (g.errors.length > 0) env.setExit(2);
       else if (pods.some((p) => p.verdict === 'reachable')) env.setExit(1);
