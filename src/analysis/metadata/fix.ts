@@ -25,7 +25,7 @@ import type { ClusterState } from '../../model/cluster-state.js';
 import { ClusterState as State } from '../../model/cluster-state.js';
 import { objectsFromData } from '../../loaders/manifest.js';
 import type { Provider } from '../../cloud/model.js';
-import { NetworkPolicyEvaluator, assumeEnforcement, detectEnforcement, metadataEndpoints, parseCidr, cidrCovers, type Enforcement, type Flow, type PodEndpoint, type Peer, type Verdict, type Protocol } from '../network/index.js';
+import { NetworkPolicyEvaluator, assumeEnforcement, describePolicy, detectEnforcement, metadataEndpoints, parseCidr, cidrCovers, type Enforcement, type PolicyFamily, type Flow, type PodEndpoint, type Peer, type Verdict, type Protocol } from '../network/index.js';
 
 export type FixMode = 'networkpolicy' | 'cilium' | 'calico' | 'none';
 
@@ -313,6 +313,10 @@ export function planMetadataFix(state: ClusterState, opts: FixOptions): FixPlan 
   });
   const labels = { 'app.kubernetes.io/managed-by': 'kubeward' };
   warnings.push(...imdsConsumers(pods, opts.provider, exclude));
+  const hostNet = pods.filter((p) => p.hostNetwork).map((p) => p.id);
+  if (hostNet.length > 0) {
+    warnings.push(`${hostNet.length} hostNetwork pod template${hostNet.length === 1 ? '' : 's'} keep the metadata API whatever is applied here (no policy or hop limit applies to the node's own network): ${hostNet.slice(0, 8).join(', ')}${hostNet.length > 8 ? ', ...' : ''}; keep the node identity least-privilege`);
+  }
 
   if (mode === 'cilium') {
     const v4 = cidrs.filter((c) => family(c) === 4);
@@ -443,6 +447,8 @@ export interface ProofChange {
   after: Verdict;
   /** Why the after-verdict is uncertain (implementation-defined / unknown). */
   why?: string[];
+  /** The policies that decided the after-verdict (for flows to IMDS that stay open). */
+  by?: string[];
 }
 
 export interface FixProof {
@@ -511,7 +517,8 @@ function objKey(o: Record<string, unknown>): string {
 function enforcementFor(state: ClusterState, mode: FixMode): { enforcement: Enforcement; label: string } {
   const e = detectEnforcement(state);
   const engine = mode === 'cilium' ? 'cilium' : mode === 'calico' ? 'calico' : 'kubernetes';
-  if (e.status === 'known' && e.enforcers.some((x) => x.engine === engine)) return { enforcement: e, label: `detected: ${e.enforcers.map((x) => x.id).join(', ')}` };
+  const family: PolicyFamily = mode === 'cilium' ? 'Cilium' : mode === 'calico' ? 'Calico' : 'NetworkPolicy';
+  if (e.status === 'known' && e.enforcers.some((x) => x.enforces.includes(family))) return { enforcement: e, label: `detected: ${e.enforcers.map((x) => x.id).join(', ')}` };
   return { enforcement: assumeEnforcement(engine), label: `assumed: ${engine === 'kubernetes' ? 'a Kubernetes NetworkPolicy enforcer' : engine} (none detected with certainty), so the proof shows what the policies do once enforced` };
 }
 
@@ -539,11 +546,13 @@ export function proveFix(state: ClusterState, plan: FixPlan, opts: { sample?: nu
     let before: Verdict;
     let afterV: Verdict;
     let doubts: readonly { reason: string }[];
+    let by: string[] = [];
     if (typeof dst === 'string') {
       before = evB.evaluateEgress(src, dst, flow).verdict;
       const r = evA.evaluateEgress(srcA, dst, flow);
       afterV = r.verdict;
       doubts = r.uncertainties;
+      by = r.decidedBy.map((d) => `${describePolicy(d.policy)}: ${d.effect}`);
     } else {
       const dA = podsA.get(dst.id);
       if (!dA) return;
@@ -559,7 +568,7 @@ export function proveFix(state: ClusterState, plan: FixPlan, opts: { sample?: nu
       proof.imds.flows++;
       if (afterV === 'denied' && before !== 'denied') proof.imds.blockedNow++;
       else if (afterV === 'denied') proof.imds.alreadyBlocked++;
-      else if (plan.mode !== 'none' && !plan.namespaces.skipped.some((s) => s.namespace === src.namespace) && proof.imds.stillOpen.length < cap) proof.imds.stillOpen.push(ch);
+      else if (plan.mode !== 'none' && !plan.namespaces.skipped.some((s) => s.namespace === src.namespace) && proof.imds.stillOpen.length < cap) proof.imds.stillOpen.push({ ...ch, by, why: [...new Set(doubts.map((d) => d.reason))].slice(0, 4) });
       return;
     }
     if (before === afterV) return;

@@ -15,8 +15,8 @@ import type { ClusterState } from '../../model/cluster-state.js';
 import type { AdminPolicy } from './admin.js';
 import { calicoSelectorKeys, parseCalicoSelector, CalicoSelectorError, type CalicoSelector } from './calico-selector.js';
 import { PolicyIndex, type CompiledPolicy, type CompiledRule, type EvalCtx, type Step } from './engine.js';
-import { familyOf } from './ip.js';
-import { NS_NAME_LABEL } from './model.js';
+import { familyOf, parseCidr } from './ip.js';
+import { NS_NAME_LABEL, neverClusterAddress } from './model.js';
 import { walkOrdered } from './ordered.js';
 import { namedPortMatches, portRangeMatches } from './ports.js';
 import { and3, any3, type Action, type Direction, type Flow, type Peer, type PodEndpoint, type Protocol, type Tri } from './types.js';
@@ -144,6 +144,12 @@ function portListMatches(list: Any[], proto: Protocol, flow: Flow, dstPorts: Pod
   });
 }
 
+/** Nets no node or pod address can fall in (link-local, the EC2 service prefix): a node of unknown address is not in them. */
+function onlyNonClusterNets(nets: unknown[]): boolean {
+  const parsed = nets.map((n) => (typeof n === 'string' ? parseCidr(n) : undefined));
+  return parsed.every((c) => !!c && neverClusterAddress(c));
+}
+
 interface EntityCtx {
   policyNs?: string; // namespaced policy: selectors default to this namespace
   isDest: boolean;
@@ -155,11 +161,11 @@ function entityMatches(e: Any, ep: Peer, rProto: Protocol | undefined, flow: Flo
   const ips = ep.kind === 'ip' ? [ep.ip] : ep.ips;
   const podOf = ep.kind === 'pod' ? ep : undefined;
   if (Array.isArray(e.nets) && e.nets.length > 0) {
-    const m: Tri = ep.kind === 'pod' && ep.ips.length === 0 ? ctx.model.podInCidrs(ep, e.nets, ctx.doubts, 'Calico nets') : ips.length === 0 ? ctx.doubts.maybe('unknown', 'Calico nets: peer address unknown') : ctx.model.podInCidrs({ ips }, e.nets, ctx.doubts, 'Calico nets');
+    const m: Tri = ep.kind === 'pod' && ep.ips.length === 0 ? ctx.model.podInCidrs(ep, e.nets, ctx.doubts, 'Calico nets') : ips.length === 0 ? (onlyNonClusterNets(e.nets) ? false : ctx.doubts.maybe('unknown', 'Calico nets: peer address unknown')) : ctx.model.podInCidrs({ ips }, e.nets, ctx.doubts, 'Calico nets');
     r = and3(r, m);
   }
   if (Array.isArray(e.notNets) && e.notNets.length > 0) {
-    const m: Tri = ips.length === 0 && ep.kind !== 'pod' ? ctx.doubts.maybe('unknown', 'Calico notNets: peer address unknown') : ctx.model.podInCidrs(ep.kind === 'ip' ? { ips } : ep, e.notNets, ctx.doubts, 'Calico notNets');
+    const m: Tri = ips.length === 0 && ep.kind !== 'pod' ? (onlyNonClusterNets(e.notNets) ? false : ctx.doubts.maybe('unknown', 'Calico notNets: peer address unknown')) : ctx.model.podInCidrs(ep.kind === 'ip' ? { ips } : ep, e.notNets, ctx.doubts, 'Calico notNets');
     r = and3(r, m === 'maybe' ? 'maybe' : !m);
   }
   if (r === false) return false;

@@ -16,7 +16,7 @@ import { PolicyIndex, type CompiledPolicy, type CompiledRule, type EvalCtx, type
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
 import { isEmptySelector, labelsMatch, neverClusterAddress, type LabelSelector } from './model.js';
 import { npPortMatches, subjectOrPeerPorts } from './ports.js';
-import { and3, any3, type Direction, type Flow, type Peer, type PodEndpoint, type Tri } from './types.js';
+import { and3, any3, or3, type Direction, type Flow, type Peer, type PodEndpoint, type Tri } from './types.js';
 
 export const NETWORK_POLICY_GK = 'networking.k8s.io/NetworkPolicy';
 
@@ -101,6 +101,19 @@ export function npPeerMatches(peerSpec: Any, policyNs: string, peer: Peer, ctx: 
   return m;
 }
 
+/** Peers holding ipBlocks 0.0.0.0/0 and ::/0 whose excepts only remove addresses no pod or node has. */
+function coversEveryAddress(peers: Any[]): boolean {
+  const full = new Set<number>();
+  for (const p of peers) {
+    const b = p?.ipBlock;
+    const c = b && typeof b.cidr === 'string' ? parseCidr(b.cidr) : undefined;
+    if (!c || c.bits !== 0) continue;
+    const ex = Array.isArray(b.except) ? b.except : [];
+    if (ex.every((e: unknown) => typeof e === 'string' && !!parseCidr(e) && neverClusterAddress(parseCidr(e)!))) full.add(c.family);
+  }
+  return full.has(4) && full.has(6);
+}
+
 function describeNode(n: Peer): string {
   return n.kind === 'node' ? `node ${n.name ?? n.ips[0] ?? '?'}` : 'peer';
 }
@@ -121,6 +134,7 @@ export function compileNetworkPolicy(o: LoadedObject): CompiledPolicy | undefine
       const peers: Any[] | undefined = Array.isArray(rule[peersField]) && rule[peersField].length > 0 ? rule[peersField] : undefined;
       const ports: Any[] | undefined = Array.isArray(rule.ports) && rule.ports.length > 0 ? rule.ports : undefined;
       const path: ObjPath = ['spec', dir, i];
+      const coversAll = !!peers && coversEveryAddress(peers);
       rules[dir].push({
         index: i,
         action: 'allow',
@@ -128,7 +142,12 @@ export function compileNetworkPolicy(o: LoadedObject): CompiledPolicy | undefine
         match(subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx): Tri {
           const portOk: Tri = ports ? any3(ports, (p) => npPortMatches(p, flow, subjectOrPeerPorts(dir, subject, peer), ctx)) : true;
           if (portOk === false) return false;
-          const peerOk: Tri = peers ? any3(peers, (p) => npPeerMatches(p, ns, peer, ctx)) : true;
+          let peerOk: Tri = peers ? any3(peers, (p) => npPeerMatches(p, ns, peer, ctx)) : true;
+          // 0.0.0.0/0 and ::/0 together hold every address, whichever family the unknown one has.
+          if (peerOk === 'maybe' && coversAll && peer.kind !== 'ip' && peer.ips.length === 0) {
+            const sem = peer.kind === 'pod' ? ctx.sem.ipBlockPodIPs : ctx.sem.ipBlockNodeIPs;
+            peerOk = or3(peerOk, withSemantics(sem, true, ctx, `ipBlock 0.0.0.0/0 and ::/0 on a ${peer.kind === 'pod' ? 'pod' : 'node'} IP: implementation-defined`));
+          }
           return and3(portOk, peerOk);
         },
       });

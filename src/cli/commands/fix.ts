@@ -153,7 +153,7 @@ Examples:
         for (const w of plan.warnings) report(`warning: ${w}\n`);
         if (proof) {
           report(`${proofLine(proof)}\n`);
-          for (const c of proof.imds.stillOpen.slice(0, 20)) report(`  still open: ${c.source} -> ${c.destination} ${c.flow}: ${c.after}\n`);
+          for (const c of proof.imds.stillOpen.slice(0, 20)) report(`  still open: ${c.source} -> ${c.destination} ${c.flow}: ${c.after}${c.by?.length ? ` (decided by ${c.by.join('; ')})` : ''}${c.why?.length ? ` (${c.why.join('; ')})` : ''}\n`);
           for (const c of proof.unexpected.slice(0, 20)) report(`  changed: ${c.source} -> ${c.destination} ${c.flow}: ${c.before} -> ${c.after}\n`);
           for (const c of proof.uncertain.slice(0, 10)) report(`  depends on the implementation: ${c.source} -> ${c.destination} ${c.flow}: ${c.before} -> ${c.after} (${(c.why ?? []).join('; ')})\n`);
           for (const n of proofNotes(proof)) report(`  note: ${n}\n`);
