@@ -6,11 +6,29 @@ import { fileURLToPath } from 'node:url';
 import { detections } from '../src/audit/detections/index.js';
 import { formats, FORMAT_NAMES } from '../src/audit/formats/index.js';
 import { PLATFORM_ALLOW_LIST } from '../src/audit/allow-list.js';
+import { Command, type Option } from 'commander';
+import { registerAuditAnalyze } from '../src/cli/commands/audit-analyze.js';
+import type { CommandEnv } from '../src/cli/main.js';
+import { POLICY_RULE_SETS, policyRules } from '../src/audit/workload-check.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const AUDIT_DOC = 'docs/audit-analyze.md';
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
+/** The options of `kubeward audit analyze`, as the CLI defines them (so this page cannot drift from --help). */
+function analyzeOptions(): readonly Option[] {
+  const audit = new Command('audit');
+  registerAuditAnalyze(audit, {} as CommandEnv);
+  const cmd = audit.commands.find((c) => c.name() === 'analyze');
+  return cmd ? cmd.options : [];
+}
+
+function optionDefault(o: Option): string {
+  const d: unknown = o.defaultValue;
+  if (o.negate || d === undefined || (Array.isArray(d) && d.length === 0)) return '';
+  return `\`${Array.isArray(d) ? d.join(',') : String(d)}\``;
+}
+
 const mitre = (id: string): string => `[${id}](https://attack.mitre.org/techniques/${id.replace('.', '/')}/)`;
 
 export function expectedAuditDoc(): string {
@@ -20,10 +38,55 @@ export function expectedAuditDoc(): string {
   L.push('Reads Kubernetes audit logs of any provider, normalises every record to one event model and runs the');
   L.push('detections below over the stream. Files may mix shapes and may be gzipped; malformed, truncated and');
   L.push('skipped records are counted in `stats` and listed with `file:line` in `problems`.', '');
-  L.push('```sh', 'kubeward audit analyze <files, directories or -> [--format text|json] [-o FILE] [--fail-on SEVERITY]', '                       [--allow-user GLOB] [--no-platform-allow-list] [--only IDS] [--disable IDS]', '```', '');
+  L.push('```sh', 'kubeward audit analyze <files, directories or -> [--format text|json] [-o FILE] [--fail-on SEVERITY]', '                       [--allow-user GLOB] [--no-platform-allow-list] [--only IDS] [--disable IDS]', '                       [--summary] [--policy-rules SET|IDS] [-c kubeward.yaml]', '```', '');
   L.push('Exit codes: 0 no detection at or above `--fail-on` (default high); 1 detections at or above it;');
   L.push('2 input errors (unreadable input, malformed records) or usage errors. Validation against third-party');
   L.push('data: [conformance-audit.md](conformance-audit.md).', '');
+  L.push('## Options', '', '| option | what | default |', '|---|---|---|');
+  for (const o of analyzeOptions()) {
+    const choices = o.argChoices?.length ? ` (${o.argChoices.join(', ')})` : '';
+    L.push(`| \`${esc(o.flags)}\` | ${esc(o.description)}${esc(choices)} | ${optionDefault(o)} |`);
+  }
+  L.push('', '## Who did what: `--summary`', '');
+  L.push('Adds a summary of the whole input to the report (text: after the detections; JSON: the `summary` key).');
+  L.push('It is built from every event read, not only from those a detection reported:', '');
+  L.push('- per identity (the authenticated user; the identities it impersonated are listed with it), most writes first: kind');
+  L.push('  (user, serviceaccount, node, anonymous, system), requests, writes (create, update, patch, delete, deletecollection),');
+  L.push('  denied requests, first and last time, counts per verb, and the most frequent actions ("create pods/exec"),');
+  L.push('  namespaces, source addresses and user agents;');
+  L.push('- denied requests (401, 403 or authorization decision forbid), grouped by identity, verb and target, with counts,');
+  L.push('  first and last time and source addresses;');
+  L.push('- anonymous requests (`system:anonymous`), grouped by verb and target, with the response code and decision.', '');
+  L.push('Memory is bounded: at most 20,000 identities and 20,000 groups of each table are itemised; when a table is full its');
+  L.push('least active half makes room for new entries and their events are counted in `overflow`.');
+  L.push('The same views of a stored log: `kubeward audit query --summary | --denied | --anonymous`.', '');
+  L.push('## Workload policy checks: `--policy-rules`', '');
+  L.push('The scan\'s per-pod workload rules also run on the objects that create, update and patch requests stored (Pods, pod');
+  L.push('controllers, CronJobs, PodTemplates): the `responseObject` when the event has it, else the create/update request body.');
+  L.push('A privileged pod that lived ten minutes is still found, with who made it, when and the auditID (the location of the');
+  L.push('violation). Violations are aggregated per rule, object, field and identity (`occurrences`), reported after the');
+  L.push('detections (JSON: `policyViolations` and `policyChecks`), with ids `policy/<rule-id>`, and never change the exit');
+  L.push('code. Patches logged without a `responseObject` (Request level) cannot be checked and are counted; requests by');
+  L.push('allow-listed identities (controllers creating pods from templates) are skipped.', '');
+  L.push('| value | rules |', '|---|---|');
+  for (const set of POLICY_RULE_SETS) {
+    const ids = policyRules(set).rules.map((r) => `\`${r.meta.id}\``);
+    const what = set === 'baseline' ? ' (default): Pod Security Standards baseline' : set === 'restricted' ? ': baseline and restricted' : set === 'workload' ? ': every per-pod workload rule' : ': no policy check';
+    L.push(`| \`${set}\`${what} | ${ids.join(', ')} |`);
+  }
+  L.push('| rule ids, comma-separated | those rules (any per-pod workload rule: see `kubeward rules`) |', '');
+  L.push('## Memory on large inputs', '');
+  L.push('Inputs are streamed and every piece of state has a bound, so memory stays flat whatever the input size');
+  L.push('(measured from 100 MB to 5 GB of JSON lines: [bench/RESULTS.md](../bench/RESULTS.md)). When a bound is reached the');
+  L.push('report says so:', '');
+  L.push('- detections: the first `--max-per-detection` (default 1,000) of each detection id are listed; later ones are');
+  L.push('  counted in `stats.detections` and `stats.bySeverity` (which decide the exit code) and per id in `stats.capped`');
+  L.push('  (text: a "State capped" line);');
+  L.push('- workload policy violations: 10,000 distinct ones; requests with further ones are counted in `policyChecks.notKept`;');
+  L.push('- `--summary`: 20,000 identities, denied and anonymous groups each (`overflow`); per identity the top lists keep the 64');
+  L.push('  most counted addresses, agents, namespaces and actions (counts are then lower bounds);');
+  L.push('- detection state: burst windows keep 100,000 keys each (finished windows go first), "once per key" detections');
+  L.push('  remember 10,000 to 50,000 keys, and the one-report-per-request check the latest 50,000 to 100,000 requests.', '');
   L.push('## Input formats', '', 'Recognised per record, in this order:', '', '| format | what |', '|---|---|');
   for (const f of FORMAT_NAMES) L.push(`| \`${f}\` | ${esc(formats[f].title)} |`);
   L.push('', '## Detections', '', '| id | severity | MITRE ATT&CK | audit level | allow-list | options |', '|---|---|---|---|---|---|');

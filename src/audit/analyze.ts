@@ -21,9 +21,19 @@ export interface AnalyzeOptions extends EngineOptions, ReadOptions {
 }
 
 export interface AnalyzeStats extends AuditStats {
+  /** Detections found (listed or not: see capped). */
   detections: number;
+  /** Of all detections found. */
   bySeverity: Record<Severity, number>;
+  /**
+   * Present when bounded state dropped something: detections found past `maxPerDetection` of their
+   * id (counted above, not listed), per id.
+   */
+  capped?: { detectionsNotListed: number; byId: Record<string, number>; maxPerDetection: number };
 }
+
+/** Default bound on the detections listed per detection id (memory stays flat on huge inputs). */
+export const DEFAULT_MAX_PER_DETECTION = 1000;
 
 export interface AnalyzeResult {
   schemaVersion: string;
@@ -46,7 +56,7 @@ export class AuditAnalyzer {
 
   constructor(private readonly opts: AnalyzeOptions = {}) {
     this.problems = new ProblemLog(opts.maxProblemsPerKind ?? 50);
-    this.engine = new DetectionEngine(opts.detections ?? allDetections, opts);
+    this.engine = new DetectionEngine(opts.detections ?? allDetections, { ...opts, maxPerDetection: opts.maxPerDetection ?? DEFAULT_MAX_PER_DETECTION });
     const engine = this.engine;
     const observers = opts.observers ?? [];
     const sink =
@@ -74,10 +84,14 @@ export class AuditAnalyzer {
     const detections = sortDetections(this.engine.results);
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     for (const d of detections) bySeverity[d.severity]++;
+    const dropped = this.engine.dropped;
+    for (const s of SEVERITIES) bySeverity[s] += dropped.bySeverity[s];
+    const capped =
+      dropped.total > 0 ? { detectionsNotListed: dropped.total, byId: { ...dropped.byId }, maxPerDetection: this.opts.maxPerDetection ?? DEFAULT_MAX_PER_DETECTION } : undefined;
     return {
       schemaVersion: AUDIT_SCHEMA_VERSION,
       tool: { name: 'kubeward', version: VERSION },
-      stats: { ...this.stats, detections: detections.length, bySeverity },
+      stats: { ...this.stats, detections: detections.length + dropped.total, bySeverity, ...(capped ? { capped } : {}) },
       detections,
       inputs: this.inputs,
       problems: this.problems.items,
@@ -99,6 +113,12 @@ export async function analyzeAudit(inputs: readonly AuditInput[], opts: AnalyzeO
   const a = new AuditAnalyzer(opts);
   for (const i of inputs) await a.read(i);
   return a.result();
+}
+
+/** Detections found (listed or not) at or above the threshold, from the complete counts. */
+export function countAtOrAbove(stats: Pick<AnalyzeStats, 'bySeverity'>, threshold: Severity | 'none'): number {
+  if (threshold === 'none') return 0;
+  return SEVERITIES.filter((s) => SEVERITY_RANK[s] >= SEVERITY_RANK[threshold]).reduce((n, s) => n + stats.bySeverity[s], 0);
 }
 
 export function atOrAbove(ds: readonly AuditDetection[], threshold: Severity | 'none'): AuditDetection[] {

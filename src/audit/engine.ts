@@ -41,6 +41,19 @@ export interface EngineOptions {
   allowUsers?: readonly string[];
   /** Use the platform allow-list (default true). */
   platformAllowList?: boolean;
+  /**
+   * Detections kept per detection id in `results` (the first ones); later ones are only counted in
+   * `dropped`. Bounds memory on inputs of any size. Default: no bound (audit serve takes the
+   * results after every batch).
+   */
+  maxPerDetection?: number;
+}
+
+/** Detections found but not kept (over EngineOptions.maxPerDetection), per id and per severity. */
+export interface DroppedDetections {
+  total: number;
+  byId: Record<string, number>;
+  bySeverity: Record<Severity, number>;
 }
 
 interface Runner {
@@ -49,17 +62,22 @@ interface Runner {
   state: unknown;
 }
 
-const MAX_DEDUP = 200_000;
+const MAX_DEDUP = 50_000;
 
 export class DetectionEngine {
   readonly results: AuditDetection[] = [];
   private readonly all: Runner[] = [];
   private readonly byResource = new Map<string, Runner[]>();
   private readonly byEventName = new Map<string, Runner[]>();
-  private readonly seen = new Set<string>();
+  private seen = new Set<string>();
+  private seenBefore = new Set<string>();
+  private readonly kept = new Map<string, number>();
+  private readonly maxPerDetection: number;
+  readonly dropped: DroppedDetections = { total: 0, byId: {}, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
   readonly active: readonly AnyDetection[];
 
   constructor(detections: readonly AnyDetection[], opts: EngineOptions = {}) {
+    this.maxPerDetection = opts.maxPerDetection && opts.maxPerDetection > 0 ? opts.maxPerDetection : Infinity;
     const only = opts.only ? new Set(opts.only) : undefined;
     const disabled = new Set(opts.disabled ?? []);
     const userList = new AllowList(opts.allowUsers ?? []);
@@ -112,16 +130,31 @@ export class DetectionEngine {
     // stages (ResponseStarted, ResponseComplete), and log shippers sometimes deliver twice.
     if (ev.auditID) {
       const key = det.meta.id + '\0' + ev.auditID;
-      if (this.seen.has(key)) return;
-      if (this.seen.size >= MAX_DEDUP) this.seen.clear();
+      if (this.seen.has(key) || this.seenBefore.has(key)) return;
+      // Two generations: the newest MAX_DEDUP to 2 x MAX_DEDUP keys are remembered (copies of a
+      // request arrive close together), in bounded memory.
+      if (this.seen.size >= MAX_DEDUP) {
+        this.seenBefore = this.seen;
+        this.seen = new Set();
+      }
       this.seen.add(key);
     }
+    const severity = severityOverride ?? r.severity ?? det.meta.severity;
+    const id = det.meta.id;
+    const n = this.kept.get(id) ?? 0;
+    if (n >= this.maxPerDetection) {
+      this.dropped.total++;
+      this.dropped.byId[id] = (this.dropped.byId[id] ?? 0) + 1;
+      this.dropped.bySeverity[severity]++;
+      return;
+    }
+    this.kept.set(id, n + 1);
     const ref = ev.objectRef;
     const eff = effectiveUser(ev);
     this.results.push({
-      id: det.meta.id,
+      id,
       title: det.meta.title,
-      severity: severityOverride ?? r.severity ?? det.meta.severity,
+      severity,
       mitre: det.meta.mitre,
       provider: ev.provider,
       auditID: ev.auditID,

@@ -40,6 +40,10 @@ export const text: AuditRenderer = (r, ctx) => {
   for (const d of r.detections) out.push(...renderDetection(d, ctx.color), '');
   const counts = SEVERITIES.filter((x) => s.bySeverity[x] > 0).map((x) => `${x} ${s.bySeverity[x]}`);
   out.push(`Detections: ${s.detections}${counts.length ? ` (${counts.join(', ')})` : ''}${ctx.failOn !== 'none' ? `; failing at ${ctx.failOn} and above` : ''}`);
+  if (s.capped) {
+    const ids = Object.entries(s.capped.byId).sort((a, b) => b[1] - a[1]);
+    out.push(`State capped: ${n(s.capped.detectionsNotListed)} detections counted but not listed (only the first ${n(s.capped.maxPerDetection)} of each detection are kept; --max-per-detection): ${ids.slice(0, 6).map(([k, v]) => `${k} ${n(v)}`).join(', ')}${ids.length > 6 ? ', ...' : ''}`);
+  }
   out.push(`Input: read ${n(s.read)}, parsed ${n(s.parsed)}, malformed ${n(s.malformed)}, truncated ${n(s.truncated)}, skipped ${n(s.skipped)}`);
   const reasons = Object.entries(s.skippedReasons).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) out.push(`Skipped: ${reasons.slice(0, 6).map(([k, v]) => `${k} (${n(v)})`).join('; ')}${reasons.length > 6 ? '; ...' : ''}`);

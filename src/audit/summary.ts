@@ -77,13 +77,40 @@ export interface AuditSummary {
   identities: IdentitySummary[];
   denied: DeniedEntry[];
   anonymous: AnonymousEntry[];
-  /** Events not itemised because a table reached its size bound (still counted in events). */
+  /**
+   * Events not itemised because a table reached its size bound (still counted in events): the least
+   * active identities and groups make room for new ones, their counts go here.
+   */
   overflow: number;
 }
 
 const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
-const MAX_KEYS = 50_000;
+const MAX_KEYS = 20_000;
 const TOP = 8;
+const COUNTER_KEYS = 64;
+
+/**
+ * Makes room in a full table: the least active half goes (so the busiest identities and groups
+ * stay itemised whatever the input size; an evicted one that comes back is counted from then on).
+ * Returns the events the evicted entries held, which become `overflow`.
+ */
+function evictLeast<V>(m: Map<string, V>, weight: (v: V) => number): number {
+  const ws = [...m.values()].map(weight).sort((a, b) => a - b);
+  const cut = ws[Math.floor(ws.length / 2)];
+  let dropped = 0;
+  for (const [k, v] of m) {
+    const w = weight(v);
+    if (w <= cut) {
+      dropped += w;
+      m.delete(k);
+    }
+  }
+  if (m.size >= MAX_KEYS) {
+    for (const v of m.values()) dropped += weight(v);
+    m.clear();
+  }
+  return dropped;
+}
 
 export function identityKind(user: string): IdentityKind {
   if (user === 'system:anonymous') return 'anonymous';
@@ -97,13 +124,26 @@ export function isDenied(e: { code?: number; decision?: string }): boolean {
   return e.code === 401 || e.code === 403 || e.decision === 'forbid';
 }
 
+/**
+ * Counts per key for a top-N list, in bounded memory: at COUNTER_KEYS distinct keys the least
+ * counted half goes (so later heavy hitters still get in; counts are then lower bounds).
+ */
 class Counter {
   private readonly m = new Map<string, number>();
   add(k: string | undefined): void {
     if (!k) return;
     const n = this.m.get(k);
     if (n !== undefined) this.m.set(k, n + 1);
-    else if (this.m.size < 1000) this.m.set(k, 1);
+    else {
+      if (this.m.size >= COUNTER_KEYS) this.prune();
+      this.m.set(k, 1);
+    }
+  }
+  private prune(): void {
+    const counts = [...this.m.values()].sort((a, b) => a - b);
+    const cut = counts[Math.floor(counts.length / 2)];
+    for (const [k, v] of this.m) if (v <= cut) this.m.delete(k);
+    if (this.m.size >= COUNTER_KEYS) this.m.clear();
   }
   top(n = TOP): Count[] {
     return [...this.m.entries()]
@@ -161,10 +201,7 @@ export class SummaryBuilder {
     const user = e.user || '(unknown)';
     let a = this.ids.get(user);
     if (!a) {
-      if (this.ids.size >= MAX_KEYS) {
-        this.overflow++;
-        return;
-      }
+      if (this.ids.size >= MAX_KEYS) this.overflow += evictLeast(this.ids, (x) => x.requests);
       a = { user, requests: 0, writes: 0, denied: 0, first: '', last: '', verbs: {}, actions: new Counter(), namespaces: new Counter(), ips: new Counter(), agents: new Counter(), imp: new Counter() };
       this.ids.set(user, a);
     }
@@ -190,10 +227,7 @@ export class SummaryBuilder {
   private entry(m: Map<string, EntryAcc & { e: SummaryEvent }>, key: string, e: SummaryEvent): void {
     let x = m.get(key);
     if (!x) {
-      if (m.size >= MAX_KEYS) {
-        this.overflow++;
-        return;
-      }
+      if (m.size >= MAX_KEYS) this.overflow += evictLeast(m, (y) => y.count);
       x = { e, first: '', last: '', count: 0, ips: new Counter(), agents: new Counter() };
       m.set(key, x);
     }
@@ -293,7 +327,7 @@ export function renderSummary(s: AuditSummary, parts: { identities?: boolean; de
     if (s.anonymous.length > maxRows) out.push(`  ... ${s.anonymous.length - maxRows} more (see --format json)`);
     out.push('');
   }
-  if (s.overflow > 0) out.push(`(${s.overflow} events not itemised: more than ${MAX_KEYS} distinct identities or entries)`, '');
+  if (s.overflow > 0) out.push(`(state capped: ${s.overflow} events not itemised: past ${MAX_KEYS} distinct identities or entries, the least active made room for new ones)`, '');
   return out.join('\n');
 }
 

@@ -93,6 +93,8 @@ export interface WorkloadCheckStats {
   patchesWithoutObject: number;
   /** Requests by allow-listed (platform) identities, not checked. */
   allowListed: number;
+  /** Violations not itemised: more than `maxViolations` distinct ones (present only then). */
+  notKept?: number;
 }
 
 export interface WorkloadCheckOptions {
@@ -102,6 +104,8 @@ export interface WorkloadCheckOptions {
   platformAllowList?: boolean;
   /** Candidate objects checked together (default 256). */
   chunk?: number;
+  /** Distinct (aggregated) violations kept by the streaming use (default 10,000); more are counted in stats.notKept. */
+  maxViolations?: number;
 }
 
 interface Candidate {
@@ -212,8 +216,10 @@ export class WorkloadPolicyChecker {
     for (const v of this.run(batch)) {
       const key = `${v.ruleId}\u0000${v.kind}\u0000${v.namespace ?? ''}\u0000${v.name}\u0000${v.path ?? ''}\u0000${v.message}\u0000${v.user}`;
       const prev = this.found.get(key);
-      if (!prev) this.found.set(key, v);
-      else {
+      if (!prev) {
+        if (this.found.size >= (this.o.maxViolations ?? 10_000)) this.stats.notKept = (this.stats.notKept ?? 0) + 1;
+        else this.found.set(key, v);
+      } else {
         prev.occurrences++;
         prev.lastTime = v.time;
         prev.lastAuditID = v.auditID;
@@ -284,6 +290,7 @@ export function renderViolations(vs: readonly PolicyViolation[], stats: Workload
     const more = v.occurrences > 1 ? `  (${v.occurrences} requests; last ${v.lastTime ?? ''} audit:${v.lastAuditID ?? ''})` : '';
     out.push(`         ${v.verb} by ${v.user || '(unknown)'}${v.impersonatedUser ? ` as ${v.impersonatedUser}` : ''}${v.sourceIP ? ` from ${v.sourceIP}` : ''}${more}`);
   }
+  if (stats.notKept) out.push(`(state capped: ${stats.notKept} more requests with violations not itemised, past the ${vs.length} distinct violations kept in memory)`);
   if (stats.patchesWithoutObject > 0) out.push(`(${stats.patchesWithoutObject} patch requests were logged without a responseObject: the objects they made are unknown; log workload writes at RequestResponse to check them)`);
   return out.join('\n') + '\n';
 }

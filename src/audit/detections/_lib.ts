@@ -265,18 +265,40 @@ export function coversVerb(rule: PolicyRule, verbs: readonly string[]): boolean 
 /** Counting window per key: restarts when an event falls outside it. Events without a time share the current window. */
 export class Windows<V> {
   private readonly m = new Map<string, { start: number; value: V; reported: boolean }>();
+  /** Latest event time seen (ms), to tell finished windows. */
+  private latest = -Infinity;
+  /** `latest` at the last sweep of finished windows. */
+  private swept = -Infinity;
   constructor(
     private readonly windowMs: number,
     private readonly fresh: () => V,
     private readonly maxKeys = 100_000,
   ) {}
 
+  /**
+   * At the bound: windows that ended before the latest event go (the next event of their key would
+   * start a new one anyway); if that frees less than a tenth, all go (bursts in progress are lost).
+   */
+  private evict(): void {
+    const before = this.latest - this.windowMs;
+    for (const [k, w] of this.m) if (w.start < before) this.m.delete(k);
+    if (this.m.size > this.maxKeys * 0.9) this.m.clear();
+  }
+
   /** The window state for `key` at the event's time. */
   at(key: string, ev: AuditEvent): { value: V; reported: boolean; start: number; mark(): void } {
     const t = eventTimeMs(ev);
+    if (t > this.latest) this.latest = t;
     let w = this.m.get(key);
     if (!w || (!Number.isNaN(t) && !Number.isNaN(w.start) && (t - w.start > this.windowMs || t < w.start - this.windowMs))) {
-      if (!w && this.m.size >= this.maxKeys) this.m.clear();
+      if (!w && this.m.size >= this.maxKeys) this.evict();
+      else if (!w && this.m.size >= 1024 && this.latest - this.swept > this.windowMs) {
+        // Once per window length of log time: finished windows go, so the map holds about the
+        // keys active within one window rather than every key ever seen.
+        this.swept = this.latest;
+        const before = this.latest - this.windowMs;
+        for (const [k, x] of this.m) if (x.start < before) this.m.delete(k);
+      }
       w = { start: t, value: this.fresh(), reported: false };
       this.m.set(key, w);
     } else if (Number.isNaN(w.start) && !Number.isNaN(t)) w.start = t;
@@ -294,4 +316,10 @@ export class Windows<V> {
 
 export function isoOrEmpty(ms: number): string {
   return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+}
+
+/** A dry run (`kubectl apply --dry-run=server`): admitted and logged, but nothing was stored. */
+export function isDryRun(ev: AuditEvent): boolean {
+  const uri = ev.requestURI;
+  return uri !== undefined && /[?&]dryRun=/.test(uri);
 }

@@ -8,6 +8,7 @@ import configmapCredentials from './configmap-credentials/detection.js';
 import corednsConfigModified from './coredns-config-modified/detection.js';
 import csrApproved from './csr-approved/detection.js';
 import dangerousCapabilities from './dangerous-capabilities/detection.js';
+import discoveryBurst from './discovery-burst/detection.js';
 import eksAccessEntryChanged from './eks-access-entry-changed/detection.js';
 import eksClusterChanged from './eks-cluster-changed/detection.js';
 import eksLoggingDisabled from './eks-logging-disabled/detection.js';
@@ -30,12 +31,14 @@ import rbacChangedByServiceaccount from './rbac-changed-by-serviceaccount/detect
 import rbacDangerousGrant from './rbac-dangerous-grant/detection.js';
 import rbacThenWorkload from './rbac-then-workload/detection.js';
 import rbacWildcardRole from './rbac-wildcard-role/detection.js';
+import secretModified from './secret-modified/detection.js';
 import secretReadBurst from './secret-read-burst/detection.js';
 import secretsListedClusterWide from './secrets-listed-cluster-wide/detection.js';
 import selfSubjectReview from './self-subject-review/detection.js';
 import serviceaccountTokenRequest from './serviceaccount-token-request/detection.js';
 import systemNamespaceWorkload from './system-namespace-workload/detection.js';
 import systemRoleModified from './system-role-modified/detection.js';
+import unusualWorkloadChange from './unusual-workload-change/detection.js';
 import type { AnyDetection } from './types.js';
 
 export const detections = {
@@ -47,6 +50,7 @@ export const detections = {
   'coredns-config-modified': corednsConfigModified,
   'csr-approved': csrApproved,
   'dangerous-capabilities': dangerousCapabilities,
+  'discovery-burst': discoveryBurst,
   'eks-access-entry-changed': eksAccessEntryChanged,
   'eks-cluster-changed': eksClusterChanged,
   'eks-logging-disabled': eksLoggingDisabled,
@@ -69,12 +73,14 @@ export const detections = {
   'rbac-dangerous-grant': rbacDangerousGrant,
   'rbac-then-workload': rbacThenWorkload,
   'rbac-wildcard-role': rbacWildcardRole,
+  'secret-modified': secretModified,
   'secret-read-burst': secretReadBurst,
   'secrets-listed-cluster-wide': secretsListedClusterWide,
   'self-subject-review': selfSubjectReview,
   'serviceaccount-token-request': serviceaccountTokenRequest,
   'system-namespace-workload': systemNamespaceWorkload,
   'system-role-modified': systemRoleModified,
+  'unusual-workload-change': unusualWorkloadChange,
 } as const satisfies Record<string, AnyDetection>;
 
 export type DetectionId = keyof typeof detections;

@@ -41,8 +41,14 @@ export class Metrics {
     c('kubeward_audit_detections_total', 'Detections and workload policy violations found in stored events, by id and severity.');
     c('kubeward_audit_store_errors_total', 'Batches the store failed to write (answered 500/503: the sender retries).');
     c('kubeward_audit_alerts_total', 'Alerts POSTed to --alert-webhook, by result (sent, failed, dropped).');
+    c('kubeward_audit_pruned_events_total', 'Stored events deleted by retention (--retention, --max-events).');
+    c('kubeward_audit_pruned_detections_total', 'Stored detections deleted by retention.');
+    c('kubeward_audit_prune_runs_total', 'Retention runs, by result (ok, error).');
+    c('kubeward_audit_tls_reloads_total', 'Reloads of the serving certificate, key and client CA, by result (ok, error).');
     for (const n of ['received', 'stored', 'duplicate', 'bodies_omitted']) this.inc(`kubeward_audit_events_${n}_total`, {}, 0);
     this.inc('kubeward_audit_store_errors_total', {}, 0);
+    this.inc('kubeward_audit_pruned_events_total', {}, 0);
+    this.inc('kubeward_audit_pruned_detections_total', {}, 0);
   }
 
   inc(name: string, labels: Labels = {}, by = 1): void {

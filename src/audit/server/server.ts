@@ -35,6 +35,8 @@ export interface AuditServer {
   close(graceMs?: number): Promise<void>;
   /** Requests being handled now. */
   inflight(): number;
+  /** New TLS connections use this certificate, key and client CA (throws when they cannot be used; TLS servers only). */
+  setTls(t: { cert: string; key: string; clientCa?: string }): void;
 }
 
 const sha = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
@@ -203,6 +205,11 @@ export async function startAuditServer(o: ServerOptions, ingestor: Ingestor, met
     url,
     address,
     inflight: () => inflight,
+    setTls: (t) => {
+      if (!(server instanceof https.Server)) throw new Error('the server does not use TLS');
+      // requestCert / rejectUnauthorized are server options and stay; the context carries the rest.
+      server.setSecureContext({ cert: t.cert, key: t.key, minVersion: 'TLSv1.2', ...(t.clientCa ? { ca: t.clientCa } : {}) });
+    },
     close: async (graceMs = 30_000) => {
       closing = true;
       const closed = new Promise<void>((r) => server.close(() => r()));

@@ -6,7 +6,7 @@ import type { CommandEnv } from '../main.js';
 import { SEVERITIES, UserError, type Severity } from '../../core/types.js';
 import { loadConfig } from '../../loaders/config.js';
 import { allRules } from '../../rules/index.js';
-import { AuditAnalyzer, atOrAbove } from '../../audit/analyze.js';
+import { AuditAnalyzer, countAtOrAbove, DEFAULT_MAX_PER_DETECTION } from '../../audit/analyze.js';
 import { engineOptions } from '../../audit/config.js';
 import { detections } from '../../audit/detections/index.js';
 import { formats, FORMAT_NAMES } from '../../audit/formats/index.js';
@@ -30,6 +30,7 @@ interface Opts {
   listFormats?: boolean;
   summary?: boolean;
   policyRules: string;
+  maxPerDetection: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -49,6 +50,7 @@ export function registerAuditAnalyze(audit: Command, env: CommandEnv): void {
     .option('--disable <ids>', 'do not run these detections (comma-separated)', collect, [])
     .option('--summary', 'also summarise who did what (per identity), denied requests and anonymous access')
     .option('--policy-rules <set|ids>', `workload rules run on the objects created or changed in the log: ${POLICY_RULE_SETS.join(', ')}, or rule ids (comma-separated)`, 'baseline')
+    .option('--max-per-detection <n>', 'detections listed per detection id; later ones are counted, not listed (keeps memory flat on huge logs; 0: no bound)', String(DEFAULT_MAX_PER_DETECTION))
     .option('--list-detections', 'list the detections and exit')
     .option('--list-formats', 'list the input formats recognised and exit')
     .addHelpText(
@@ -92,7 +94,9 @@ Examples:
       const observers: Array<(ev: AuditEvent) => void> = [];
       if (checker.active) observers.push((ev) => checker.push(ev));
       if (summary) observers.push((ev) => summary.push(summaryEventOf(ev)));
-      const analyzer = new AuditAnalyzer({ ...engine, observers });
+      const maxPerDetection = Number(opts.maxPerDetection);
+      if (!/^\d+$/.test(opts.maxPerDetection) || !Number.isSafeInteger(maxPerDetection)) throw new UserError(`--max-per-detection ${opts.maxPerDetection}: expected a whole number (0: no bound)`);
+      const analyzer = new AuditAnalyzer({ ...engine, observers, maxPerDetection: maxPerDetection === 0 ? Infinity : maxPerDetection });
       for (const input of await expandInputs(inputs, io.cwd, io.stdinStream.bind(io))) {
         await analyzer.read(input);
       }
@@ -116,7 +120,7 @@ Examples:
       }
       // Workload policy violations are context for the detections (privileged-pod, host-path-volume...
       // cover the same risks and decide the exit code): they never change it.
-      env.setExit(analyzer.inputErrors > 0 ? 2 : atOrAbove(result.detections, failOn).length > 0 ? 1 : 0);
+      env.setExit(analyzer.inputErrors > 0 ? 2 : countAtOrAbove(result.stats, failOn) > 0 ? 1 : 0);
     });
 }
 

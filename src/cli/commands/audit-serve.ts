@@ -40,6 +40,10 @@ interface Opts {
   platformAllowList: boolean;
   only: string[];
   disable: string[];
+  retention?: string;
+  maxEvents?: string;
+  pruneInterval: string;
+  watchCerts: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -76,6 +80,20 @@ function bytes(v: string, flag: string): number {
   const n = Math.floor(Number(m[1]) * mul);
   if (n <= 0) throw new UserError(`${flag} must be positive`);
   return n;
+}
+
+/** "30d", "12h", "90m", "45s", "2w" to milliseconds. */
+export function parseDuration(v: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(v.trim());
+  if (!m) throw new UserError(`${flag} ${v}: expected a duration such as 30d, 12h, 90m or 45s`);
+  const ms = Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 }[m[2] as 's'];
+  if (!(ms > 0)) throw new UserError(`${flag} must be positive`);
+  return ms;
+}
+
+function positiveInt(v: string, flag: string): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) <= 0 || !Number.isSafeInteger(Number(v))) throw new UserError(`${flag} ${v}: expected a positive whole number`);
+  return Number(v);
 }
 
 function readTokens(file: string, log: (s: string) => void): string[] {
@@ -124,6 +142,10 @@ export function registerAuditServe(audit: Command, env: CommandEnv): void {
     .option('--webhook-ca <file>', 'CA certificate to put in the webhook config (default: the --self-signed CA, or a self-signed --tls-cert)')
     .option('--webhook-client-cert <file>', 'client certificate to put in the webhook config (default with --self-signed and --client-ca of the same CA: the generated one)')
     .option('--webhook-client-key <file>', 'its private key')
+    .option('--retention <duration>', 'delete stored events (and their detections) older than this, e.g. 30d, 12h; at start and every --prune-interval')
+    .option('--max-events <n>', 'keep at most this many stored events (the oldest go first, and detections older than the oldest kept event)')
+    .option('--prune-interval <duration>', 'how often --retention / --max-events run', '10m')
+    .option('--no-watch-certs', 'do not reload --tls-cert/--tls-key/--client-ca when the files change (SIGHUP still reloads them)')
     .option('--policy-rules <set|ids>', `workload rules run on objects created or changed in the log: ${POLICY_RULE_SETS.join(', ')}, or rule ids (comma-separated)`, 'baseline')
     .option('-c, --config <file>', 'configuration file (default: ./kubeward.yaml if present; section audit:)')
     .option('--allow-user <glob>', 'do not report actions of this identity (repeatable, comma-separated)', collect, [])
@@ -137,12 +159,16 @@ Stdout carries only alerts, one JSON object per line (detections: "type":"detect
 violations: "type":"policy-violation"); logs go to stderr. A batch is answered 200 only after it
 is committed (SQLite: WAL, synchronous=FULL). Events are stored once per auditID and stage: a batch
 kube-apiserver retries is not stored or alerted twice. SIGTERM/SIGINT: stop accepting, finish the
-batches in flight, exit 0. Endpoints: POST /audit/webhook, GET /metrics (authenticated), GET /healthz.
+batches in flight, exit 0. SIGHUP (and a change of the files, unless --no-watch-certs): read the
+certificate, key and client CA again and use them for new connections; a set that cannot be used
+is logged and the current one kept. Retention deletes in batches of 2,000 rows between ingestion
+transactions; deleted counts are in /metrics (kubeward_audit_pruned_events_total).
+Endpoints: POST /audit/webhook, GET /metrics (authenticated), GET /healthz.
 
 Example (see docs/audit-serve.md):
   head -c 32 /dev/urandom | base64 > token && chmod 600 token
   kubeward audit serve --self-signed --token-file token --print-webhook-config webhook.yaml
-  kubeward audit serve --self-signed --token-file token --store audit.db
+  kubeward audit serve --self-signed --token-file token --store audit.db --retention 30d
   kube-apiserver ... --audit-policy-file=policy.yaml --audit-webhook-config-file=webhook.yaml`,
     )
     .action(async (opts: Opts) => {
@@ -160,6 +186,7 @@ Example (see docs/audit-serve.md):
       const { readPem, ensureSelfSigned } = await import('../../audit/server/tls.js');
       const tokens = opts.tokenFile ? readTokens(path.resolve(io.cwd, opts.tokenFile), log) : [];
       let tls: { cert: string; key: string; clientCa?: string } | undefined;
+      let tlsFiles: { cert: string; key: string; clientCa?: string } | undefined;
       let caForConfig: string | undefined;
       let selfClient: { cert: string; key: string } | undefined;
       let selfCaFile: string | undefined;
@@ -172,8 +199,10 @@ Example (see docs/audit-serve.md):
         caForConfig = readPem(ss.caCert, 'CA certificate');
         selfClient = { cert: readPem(ss.clientCert, 'client certificate'), key: readPem(ss.clientKey, 'client key') };
         selfCaFile = ss.caCert;
+        tlsFiles = { cert: ss.cert, key: ss.key };
       } else if (opts.tlsCert && opts.tlsKey) {
         tls = { cert: readPem(path.resolve(io.cwd, opts.tlsCert), '--tls-cert'), key: readPem(path.resolve(io.cwd, opts.tlsKey), '--tls-key') };
+        tlsFiles = { cert: path.resolve(io.cwd, opts.tlsCert), key: path.resolve(io.cwd, opts.tlsKey) };
         try {
           const c = new X509Certificate(tls.cert);
           if (c.issuer === c.subject) caForConfig = tls.cert;
@@ -181,7 +210,10 @@ Example (see docs/audit-serve.md):
           throw new UserError(`--tls-cert ${opts.tlsCert}: not a certificate: ${(e as Error).message}`);
         }
       }
-      if (opts.clientCa && tls) tls.clientCa = readPem(path.resolve(io.cwd, opts.clientCa), '--client-ca');
+      if (opts.clientCa && tls) {
+        tls.clientCa = readPem(path.resolve(io.cwd, opts.clientCa), '--client-ca');
+        if (tlsFiles) tlsFiles.clientCa = path.resolve(io.cwd, opts.clientCa);
+      }
 
       if (opts.printWebhookConfig !== undefined) {
         const { webhookKubeconfig } = await import('../../audit/server/webhook-config.js');
@@ -231,6 +263,11 @@ Example (see docs/audit-serve.md):
         }
         alertWebhook = { url: opts.alertWebhook, ...(opts.alertWebhookCa ? { ca: readPem(path.resolve(io.cwd, opts.alertWebhookCa), '--alert-webhook-ca') } : {}) };
       }
+      const retention = {
+        ...(opts.retention !== undefined ? { maxAgeMs: parseDuration(opts.retention, '--retention') } : {}),
+        ...(opts.maxEvents !== undefined ? { maxEvents: positiveInt(opts.maxEvents, '--max-events') } : {}),
+        intervalMs: parseDuration(opts.pruneInterval, '--prune-interval'),
+      };
       const { startService } = await import('../../audit/server/index.js');
       const { storeKind } = await import('../../audit/server/store/index.js');
       const storeSpec = storeKind(opts.store) === 'sqlite' ? path.resolve(io.cwd, opts.store) : opts.store;
@@ -241,6 +278,9 @@ Example (see docs/audit-serve.md):
           host,
           port,
           tls,
+          tlsFiles,
+          watchTls: opts.watchCerts,
+          retention,
           tokens,
           limits: { maxRequestBytes: bytes(opts.maxRequestBytes, '--max-request-bytes'), maxEventBytes: bytes(opts.maxEventBytes, '--max-event-bytes') },
           maxInflight: Math.max(1, Number(opts.maxInflight) || 16),
@@ -258,11 +298,18 @@ Example (see docs/audit-serve.md):
         throw e;
       }
       const auth = [tokens.length ? `bearer token${tokens.length > 1 ? 's' : ''}` : '', tls?.clientCa ? 'client certificates' : ''].filter(Boolean).join(' or ');
-      log(`kubeward audit serve: listening on ${service.server.url} (store ${service.store.kind} ${service.store.where}; auth: ${auth}; detections: ${(engine.only ?? Object.keys(detections)).filter((id) => !(engine.disabled ?? []).includes(id)).length}; workload rules: ${pr.rules.length})`);
+      const keep = [retention.maxAgeMs !== undefined ? `events newer than ${opts.retention}` : '', retention.maxEvents !== undefined ? `at most ${retention.maxEvents} events` : ''].filter(Boolean).join(', ');
+      log(`kubeward audit serve: listening on ${service.server.url} (store ${service.store.kind} ${service.store.where}; auth: ${auth}; detections: ${(engine.only ?? Object.keys(detections)).filter((id) => !(engine.disabled ?? []).includes(id)).length}; workload rules: ${pr.rules.length}${keep ? `; retention: ${keep}, every ${opts.pruneInterval}` : ''})`);
+      const onHup = (): void => {
+        if (service.reloadTls) service.reloadTls();
+        else log('kubeward audit serve: SIGHUP: nothing to reload (no TLS certificate files)');
+      };
+      process.on('SIGHUP', onHup);
       await new Promise<void>((resolve) => {
         const stop = (sig: string): void => {
           process.off('SIGTERM', onTerm);
           process.off('SIGINT', onInt);
+          process.off('SIGHUP', onHup);
           log(`kubeward audit serve: ${sig}: finishing in-flight batches`);
           void service.stop().then(
             () => {

@@ -36,7 +36,13 @@ export default defineDetection({
     if (!user) return;
     if (RBAC.has(ref.resource)) {
       if (ref.subresource || !WRITE_VERBS.has(ev.verb)) return;
-      if (last.size > 50_000) last.clear();
+      if (last.size > 50_000) {
+        // Changes older than the window can no longer match; if that is not enough, start over.
+        const t = eventTimeMs(ev);
+        const before = t - ctx.options.windowSeconds * 1000;
+        if (!Number.isNaN(before)) for (const [k, c] of last) if (c.at < before) last.delete(k);
+        if (last.size > 45_000) last.clear();
+      }
       last.set(user, { at: eventTimeMs(ev), what: `${ev.verb} ${ref.resource} ${objectName(ref)}`, time: ev.time, auditID: ev.auditID, reported: false });
       return;
     }

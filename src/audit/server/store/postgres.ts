@@ -2,9 +2,10 @@
 // (events, then their detections) committed before `write` resolves. Several receivers may share a
 // database: ON CONFLICT DO NOTHING keeps one copy of each auditID + stage whoever stores it first.
 import { UserError } from '../../../core/types.js';
-import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventWhere } from './schema.js';
+import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventWhere, pruneSql } from './schema.js';
+import { pruneWith } from './prune.js';
 import { toStoredDetection, toStoredEvent } from './sqlite.js';
-import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
+import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, PruneOptions, PruneResult, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
 
 // The part of pg's API used here (its types are not a dependency).
 interface QueryResult {
@@ -196,6 +197,32 @@ class PostgresStore implements AuditStore {
     const e = (await c.query(`SELECT COUNT(*) AS n, MIN(event_ms) AS first, MAX(event_ms) AS last FROM ${EVENTS_TABLE}`)).rows[0];
     const d = (await c.query(`SELECT COUNT(*) AS n FROM ${DETECTIONS_TABLE}`)).rows[0];
     return { events: Number(e.n), detections: Number(d.n), firstMs: e.first === null ? null : Number(e.first), lastMs: e.last === null ? null : Number(e.last) };
+  }
+
+  /**
+   * On a connection of its own: the ingestion connection holds open transactions between its
+   * statements, and a DELETE sent in between would join them. Each DELETE commits on its own.
+   */
+  async prune(o: PruneOptions): Promise<PruneResult> {
+    const c = new this.Ctor({ connectionString: this.url, application_name: 'kubeward-audit-prune', connectionTimeoutMillis: 10_000 });
+    c.on('error', () => undefined); // the failing query reports it
+    try {
+      await c.connect();
+    } catch (e) {
+      throw new UserError(`cannot connect to PostgreSQL store ${this.where}: ${(e as Error).message}`);
+    }
+    try {
+      return await pruneWith(
+        {
+          run: async (sql, params) => (await c.query(sql, params)).rowCount ?? 0,
+          one: async (sql) => (await c.query(sql)).rows[0],
+        },
+        pruneSql((i) => `$${i}`),
+        o,
+      );
+    } finally {
+      await c.end().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

@@ -57,8 +57,8 @@ export function eventValues(r: EventRow): unknown[] {
 }
 
 export function ddl(d: Dialect): string[] {
-  // SQLite: the rowid (no AUTOINCREMENT, which costs an extra write per insert; rows are never deleted
-  // by kubeward, so ids only grow).
+  // SQLite: the rowid (no AUTOINCREMENT, which costs an extra write per insert). Pruning deletes the
+  // oldest rows only, so ids keep growing (SQLite reuses a rowid only above the current maximum).
   const id = d === 'sqlite' ? 'id INTEGER PRIMARY KEY' : 'id BIGSERIAL PRIMARY KEY';
   const big = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
   return [
@@ -154,4 +154,33 @@ export function detectionWhere(f: DetectionFilter, ph: (i: number) => string): {
   if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
   if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
   return { sql: conds.length ? conds.join(' AND ') : '1 = 1', params };
+}
+
+/**
+ * Retention (audit serve --retention / --max-events): batched deletes, each statement its own short
+ * transaction, so that ingestion waits at most one batch. The same SQL for both dialects; `ph(i)` makes
+ * the i-th placeholder. Parameters: [cutoff ms, batch size] for the *Before statements, [batch size]
+ * for oldestEvents.
+ */
+export function pruneSql(ph: (i: number) => string): {
+  eventsBefore: string;
+  untimedEventsBefore: string;
+  detectionsBefore: string;
+  untimedDetectionsBefore: string;
+  oldestEvents: string;
+  countEvents: string;
+  minEventMs: string;
+} {
+  const del = (table: string, where: string, limitAt: number): string =>
+    `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} LIMIT ${ph(limitAt)})`;
+  return {
+    eventsBefore: del(EVENTS_TABLE, `event_ms < ${ph(1)}`, 2),
+    // Events without a usable time go by their arrival.
+    untimedEventsBefore: del(EVENTS_TABLE, `event_ms IS NULL AND received_ms < ${ph(1)}`, 2),
+    detectionsBefore: del(DETECTIONS_TABLE, `event_ms < ${ph(1)}`, 2),
+    untimedDetectionsBefore: del(DETECTIONS_TABLE, `event_ms IS NULL AND stored_ms < ${ph(1)}`, 2),
+    oldestEvents: `DELETE FROM ${EVENTS_TABLE} WHERE id IN (SELECT id FROM ${EVENTS_TABLE} ORDER BY id LIMIT ${ph(1)})`,
+    countEvents: `SELECT COUNT(*) AS n FROM ${EVENTS_TABLE}`,
+    minEventMs: `SELECT MIN(event_ms) AS m FROM ${EVENTS_TABLE}`,
+  };
 }

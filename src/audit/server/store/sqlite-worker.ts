@@ -4,6 +4,8 @@
 //   {op:'insert', rows}          -> BEGIN, insert events -> {stored: number[]}   (transaction open)
 //   {op:'commit', detections}    -> insert detections, COMMIT -> {inserted: boolean[]}
 //   {op:'rollback'}              -> ROLLBACK -> {}
+//   {op:'run', sql, params}      -> one statement in its own transaction (retention deletes) -> {changes};
+//                                   deferred while an ingestion transaction is open
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, eventValues } from './schema.js';
@@ -12,6 +14,8 @@ import type { DetectionRow, EventRow } from './types.js';
 interface Stmt {
   run(params: unknown[]): { changes: number };
 }
+const prepared = new Map<string, Stmt>();
+const deferred: Msg[] = [];
 interface Db {
   prepare(sql: string): Stmt;
   pragma(s: string): unknown;
@@ -32,10 +36,33 @@ const insEvent = db.prepare(`INSERT INTO ${EVENTS_TABLE} (${evCols.join(', ')}) 
 const insDetection = db.prepare(`INSERT INTO ${DETECTIONS_TABLE} (${detCols.join(', ')}) VALUES (${detCols.map(() => '?').join(', ')}) ON CONFLICT (detection_id, audit_id, detail) DO NOTHING`);
 let open = false;
 
-type Msg = { id: number; op: 'insert'; rows: EventRow[] } | { id: number; op: 'commit'; detections: DetectionRow[] } | { id: number; op: 'rollback' } | { id: number; op: 'close' };
+type Msg =
+  | { id: number; op: 'insert'; rows: EventRow[] }
+  | { id: number; op: 'commit'; detections: DetectionRow[] }
+  | { id: number; op: 'rollback' }
+  | { id: number; op: 'run'; sql: string; params: unknown[] }
+  | { id: number; op: 'close' };
 
 parentPort!.on('message', (m: Msg) => {
+  if (m.op === 'run' && open) {
+    deferred.push(m);
+    return;
+  }
+  handle(m);
+  while (!open && deferred.length > 0) handle(deferred.shift()!);
+});
+
+function handle(m: Msg): void {
   try {
+    if (m.op === 'run') {
+      let st = prepared.get(m.sql);
+      if (!st) {
+        st = db.prepare(m.sql);
+        prepared.set(m.sql, st);
+      }
+      parentPort!.postMessage({ id: m.id, changes: st.run(m.params).changes });
+      return;
+    }
     if (m.op === 'insert') {
       db.exec('BEGIN IMMEDIATE');
       open = true;
@@ -68,4 +95,4 @@ parentPort!.on('message', (m: Msg) => {
     }
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }
-});
+}

@@ -3,8 +3,9 @@
 // or power loss; readers (`kubeward audit query`) never block the writer.
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../../core/types.js';
-import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventValues, eventWhere } from './schema.js';
-import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
+import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventValues, eventWhere, pruneSql } from './schema.js';
+import { pruneWith } from './prune.js';
+import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, PruneOptions, PruneResult, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
 
 // The part of better-sqlite3's API used here (its types are not a dependency).
 interface Statement {
@@ -173,6 +174,20 @@ class SqliteStore implements AuditStore {
     const e = this.db.prepare(`SELECT COUNT(*) AS n, MIN(event_ms) AS first, MAX(event_ms) AS last FROM ${EVENTS_TABLE}`).get() as { n: number; first: number | null; last: number | null };
     const d = this.db.prepare(`SELECT COUNT(*) AS n FROM ${DETECTIONS_TABLE}`).get() as { n: number };
     return { events: Number(e.n), detections: Number(d.n), firstMs: e.first === null ? null : Number(e.first), lastMs: e.last === null ? null : Number(e.last) };
+  }
+
+  async prune(o: PruneOptions): Promise<PruneResult> {
+    return pruneWith(
+      {
+        run: async (sql, params) => {
+          if (this.useWorker) return Number(((await this.call({ op: 'run', sql, params })) as { changes: number }).changes);
+          return this.db.prepare(sql).run(...params).changes;
+        },
+        one: async (sql) => this.db.prepare(sql).get() as Record<string, unknown> | undefined,
+      },
+      pruneSql(() => '?'),
+      o,
+    );
   }
 
   async close(): Promise<void> {

@@ -118,6 +118,23 @@ export interface StoreCounts {
   lastMs: number | null;
 }
 
+/** What to prune: events (and detections) older than a time, and/or all but the newest events. */
+export interface PruneOptions {
+  /** Delete events whose time is before this (epoch ms; events without a time: by arrival), and their detections. */
+  beforeMs?: number;
+  /** Keep at most this many events (the oldest stored go first); detections older than the oldest event left go too. */
+  maxEvents?: number;
+  /** Rows deleted per statement (default 2,000): the longest ingestion ever waits is one batch. */
+  batchSize?: number;
+  /** Asked between batches: true stops early (shutdown). */
+  stop?: () => boolean;
+}
+
+export interface PruneResult {
+  events: number;
+  detections: number;
+}
+
 export interface AuditStore {
   /** "sqlite" | "postgresql" */
   readonly kind: string;
@@ -129,5 +146,7 @@ export interface AuditStore {
   events(filter: EventFilter, withJson?: boolean): AsyncIterable<StoredEvent>;
   detections(filter: DetectionFilter): Promise<StoredDetection[]>;
   counts(): Promise<StoreCounts>;
+  /** Deletes old rows in batches (see PruneOptions); ingestion goes on in between. */
+  prune(opts: PruneOptions): Promise<PruneResult>;
   close(): Promise<void>;
 }
