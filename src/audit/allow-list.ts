@@ -42,6 +42,7 @@ export class AllowList {
   private readonly cache = new Map<string, boolean>();
   /** Entries that depend on the user agent: checked before the cache. */
   private readonly conditional: Array<{ re: RegExp; unless: RegExp }> = [];
+  private readonly condCache = new Map<string, RegExp[]>();
   readonly patterns: readonly string[];
 
   constructor(entries: ReadonlyArray<string | AllowEntry>) {
@@ -62,7 +63,16 @@ export class AllowList {
 
   has(name: string, userAgent?: string): boolean {
     if (this.exact.has(name)) return true;
-    for (const c of this.conditional) if (c.re.test(name) && !(userAgent !== undefined && c.unless.test(userAgent))) return true;
+    if (this.conditional.length > 0) {
+      // Which conditional entries match this name is cached; only their user-agent test runs per event.
+      let hits = this.condCache.get(name);
+      if (hits === undefined) {
+        hits = this.conditional.filter((c) => c.re.test(name)).map((c) => c.unless);
+        if (this.condCache.size > 50_000) this.condCache.clear();
+        this.condCache.set(name, hits);
+      }
+      for (const unless of hits) if (!(userAgent !== undefined && unless.test(userAgent))) return true;
+    }
     if (this.res.length === 0) return false;
     let v = this.cache.get(name);
     if (v === undefined) {
