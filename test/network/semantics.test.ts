@@ -156,6 +156,25 @@ test('legacy v1alpha1 NamespacedPeer shape (policy-assistant walkthrough): names
   assert.equal(ev.evaluateIngress(podOf(ev, 'a', 'srv'), podOf(ev, 'c', 'cl'), TCP80).verdict, 'denied');
 });
 
+test('legacy v1alpha1 notSameLabels / empty sameLabels (v0.1.1 API, policy-assistant; found by e2e/anp-differential)', () => {
+  // a: team=t1 env=prod (the subject); b: team=t1 env=dev; c: team=t2 (no env); d: no labels.
+  const objs = [ns('a', { team: 't1', env: 'prod' }), ns('b', { team: 't1', env: 'dev' }), ns('c', { team: 't2' }), ns('d'), pod('a', 'srv'), pod('b', 'cl'), pod('c', 'cl'), pod('d', 'cl')];
+  const deny = (peer: object) => anp('n', { priority: 1, subject: { namespaces: { matchLabels: { team: 't1', env: 'prod' } } }, ingress: [{ action: 'Deny', from: [{ namespaces: peer }] }] });
+  const denied = (peer: object, from: string): boolean => {
+    const ev = evaluator([...objs, deny(peer)]);
+    return ev.evaluateIngress(podOf(ev, 'a', 'srv'), podOf(ev, from, 'cl'), TCP80).verdict === 'denied';
+  };
+  // notSameLabels: the peer namespace has every label, and at least one value differs (not all).
+  assert.equal(denied({ notSameLabels: ['team', 'env'] }, 'b'), true);
+  assert.equal(denied({ notSameLabels: ['team', 'env'] }, 'c'), false); // c has no env
+  assert.equal(denied({ notSameLabels: ['team'] }, 'c'), true);
+  assert.equal(denied({ notSameLabels: ['team'] }, 'd'), false);
+  // an empty list selects nothing.
+  assert.equal(denied({ notSameLabels: [] }, 'b'), false);
+  assert.equal(denied({ sameLabels: [] }, 'b'), false);
+  assert.equal(denied({ sameLabels: ['team'] }, 'b'), true);
+});
+
 test('cyclonus traffic item 3 by hand: egress from a pod isolated by deny-all-egress is denied even when ingress allows', () => {
   const objs = [ns('y', { ns: 'y' }), pod('y', 'c', { app: 'c' }), pod('y', 'b', { pod: 'b' }, { ports: [{ name: 'serve-80-tcp', containerPort: 80 }] }),
     np('y', 'deny-all-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [] }),

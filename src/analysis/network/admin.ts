@@ -81,9 +81,14 @@ function namespacesPeerMatches(spec: Any, subject: PodEndpoint, nsName: string, 
   const mine = ctx.model.namespace(subject.namespace);
   const theirs = ctx.model.namespace(nsName);
   const keys: string[] = Array.isArray(spec.sameLabels) ? spec.sameLabels : Array.isArray(spec.notSameLabels) ? spec.notSameLabels : [];
+  // v0.1.1 API: an empty list selects nothing; a selected namespace has every listed label, and
+  // the values are compared with the subject's (policy-assistant: the subject must have them too);
+  // sameLabels: all equal; notSameLabels: at least one differs.
+  if (keys.length === 0) return false;
   if ((!mine.labelsKnown || !theirs.labelsKnown) && keys.some((k) => k !== NS_NAME_LABEL)) return ctx.doubts.maybe('unknown', 'sameLabels/notSameLabels on namespaces whose labels are unknown');
-  if (Array.isArray(spec.sameLabels)) return keys.every((k) => k in mine.labels && mine.labels[k] === theirs.labels[k]);
-  return keys.every((k) => !(k in mine.labels) || mine.labels[k] !== theirs.labels[k]);
+  if (!keys.every((k) => k in mine.labels && k in theirs.labels)) return false;
+  if (Array.isArray(spec.sameLabels)) return keys.every((k) => mine.labels[k] === theirs.labels[k]);
+  return keys.some((k) => mine.labels[k] !== theirs.labels[k]);
 }
 
 function podsPeerMatches(spec: Any, subject: PodEndpoint, pod: PodEndpoint, ctx: EvalCtx): Tri {
