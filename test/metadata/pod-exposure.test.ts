@@ -112,3 +112,14 @@ test('Karpenter: pods pinned to a NodePool get its EC2NodeClass settings; unpinn
   assert.ok(f.reasons.some((r) => /Karpenter EC2NodeClass open: IMDSv2 required but hop limit 2/.test(r)), f.reasons.join(' | '));
   assert.equal(clusterProvider(stateOf([nc('default')])).provider, 'aws');
 });
+
+test('a pod using EKS Pod Identity behind a default-deny egress policy is told its SDK cannot get credentials', () => {
+  const assoc = { apiVersion: 'cloud.kubeward.io/v1', kind: 'EKSPodIdentityAssociation', metadata: { name: 'a-1', labels: L }, spec: { namespace: 'x', serviceAccount: 'app', roleArn: 'arn:aws:iam::111122223333:role/app' } };
+  const r = one([pod('x', 'p', {}, { sa: 'app' }), np('x', 'deny', { podSelector: {}, policyTypes: ['Egress'], egress: [] }), vpcCniEnforcing, assoc, ...awsNodes({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 })]);
+  assert.equal(r.verdict, 'blocked');
+  assert.ok(r.reasons.some((x) => /uses EKS Pod Identity \(arn:aws:iam::111122223333:role\/app\) but its egress to the Pod Identity agent 169\.254\.170\.23:80 is denied/.test(x)), r.reasons.join(' | '));
+  const open = one([pod('x', 'p', {}, { sa: 'app' }), vpcCniEnforcing, assoc, ...awsNodes({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 })]);
+  assert.equal(open.verdict, 'reachable');
+  assert.ok(open.reasons.some((x) => /has its own role through EKS Pod Identity .* yet can also take the node role from IMDS/.test(x)), open.reasons.join(' | '));
+  assert.ok(!open.reasons.some((x) => /cannot fetch/.test(x)));
+});

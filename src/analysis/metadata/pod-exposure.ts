@@ -15,7 +15,7 @@ import { providerContext } from '../../core/providers.js';
 import type { Provider } from '../../cloud/model.js';
 import { NetworkPolicyEvaluator, podMetadataVerdicts, detectEnforcement, type Decision, type PodEndpoint, type Verdict } from '../network/index.js';
 import { KARPENTER_NODEPOOL, nodeImdsSettings, nodePoolClass, type NodeImds } from './aws-nodes.js';
-import { AWS_KINDS, findRole, specOf } from '../identity/aws.js';
+import { AWS_KINDS, findRole, specOf, workloadRoleBindings, type RoleBinding } from '../identity/aws.js';
 import { broadGrants } from '../identity/aws-iam.js';
 import { clusterNodePools, nodePoolView, metadataConcealed, usesDefaultComputeSA, gkeFacts, type GkeNodePool } from '../../cloud/gke.js';
 import { aksKubeletIdentity, clusterAgentPools, podLinkLocalAccess } from '../../cloud/aks.js';
@@ -287,6 +287,9 @@ export function podMetadataExposure(state: ClusterState, provider: Provider, opt
   }
   const cache = {};
   const out: PodExposure[] = [];
+  // The pod's own AWS role (IRSA or EKS Pod Identity), by namespace/service account.
+  const ownRole = new Map<string, RoleBinding>();
+  if (provider === 'aws') for (const b of workloadRoleBindings(state)) if (b.namespace && b.serviceAccount) ownRole.set(`${b.namespace}/${b.serviceAccount}`, b);
   for (const [pod, vs] of byPod) {
     const endpoints: EndpointVerdict[] = vs.map((v) => ({
       address: v.endpoint.ip,
@@ -337,6 +340,14 @@ export function podMetadataExposure(state: ClusterState, provider: Provider, opt
     const open = nodes.filter((n) => n.verdict === 'open');
     const identities = open.map((n) => n.identity).filter((x): x is Identity => !!x);
     const t = pod.template;
+    const own = ownRole.get(`${pod.namespace}/${pod.serviceAccount}`);
+    if (own) {
+      const pi = vs.find((v) => v.endpoint.id === 'eks-pod-identity');
+      if (own.via === 'pod-identity' && pi && pi.verdict === 'denied' && !pod.hostNetwork) {
+        reasons.push(`uses EKS Pod Identity (${own.roleArn}) but its egress to the Pod Identity agent 169.254.170.23:80 is denied: the AWS SDK cannot fetch its credentials (allow 169.254.170.23/32 and fd00:ec2::23/128 on port 80)`);
+      }
+      if (verdict !== 'blocked') reasons.push(`has its own role through ${own.via === 'irsa' ? 'IRSA' : 'EKS Pod Identity'} (${own.roleArn}), yet ${verdict === 'reachable' ? 'can' : 'may'} also take the node role from IMDS`);
+    }
     const item: PodExposure = {
       pod,
       namespace: pod.namespace,
