@@ -4,13 +4,6 @@ import { UserError } from '../core/types.js';
 import { VERSION } from '../core/version.js';
 import { processIO, type CliIO } from './io.js';
 import { registerScan } from './commands/scan.js';
-import { registerRules } from './commands/rules.js';
-import { registerSnapshot } from './commands/snapshot.js';
-import { registerAudit } from './commands/audit.js';
-import { registerRbac } from './commands/rbac.js';
-import { registerCloud } from './commands/cloud.js';
-import { registerMetadata } from './commands/metadata.js';
-import { registerFix } from './commands/fix.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -38,13 +31,26 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .configureOutput(output(program))
     .exitOverride();
   registerScan(program, env);
-  registerSnapshot(program, env);
-  registerRules(program, env);
-  registerAudit(program, env);
-  registerRbac(program, env);
-  registerCloud(program, env);
-  registerMetadata(program, env);
-  registerFix(program, env);
+  // `kubeward scan` (the common case, often on small inputs) does not load the other commands'
+  // modules; every other invocation (help included) registers them all.
+  if (argv[0] !== 'scan') {
+    const [{ registerSnapshot }, { registerRules }, { registerAudit }, { registerRbac }, { registerCloud }, { registerMetadata }, { registerFix }] = await Promise.all([
+      import('./commands/snapshot.js'),
+      import('./commands/rules.js'),
+      import('./commands/audit.js'),
+      import('./commands/rbac.js'),
+      import('./commands/cloud.js'),
+      import('./commands/metadata.js'),
+      import('./commands/fix.js'),
+    ]);
+    registerSnapshot(program, env);
+    registerRules(program, env);
+    registerAudit(program, env);
+    registerRbac(program, env);
+    registerCloud(program, env);
+    registerMetadata(program, env);
+    registerFix(program, env);
+  }
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output(c));
     c.commands.forEach(configure);

@@ -47,7 +47,8 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
           title: rule.meta.title,
           pillar: rule.meta.pillar,
           severity: opts.severityOverrides?.[rule.meta.id] ?? input.severity ?? severity,
-          resource: { ...input.object.ref },
+          // Shared with the object (nothing writes to either): one object less per finding.
+          resource: input.object.ref,
           messageId: input.messageId,
           message,
           remediation: rule.meta.remediation,

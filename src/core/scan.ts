@@ -110,18 +110,35 @@ export function scan(state: ClusterState, s: ScanSettings): ScanResult {
   return result;
 }
 
+/**
+ * Severity (most severe first), pillar, rule, file, line, namespace, name, message. Done as: group by
+ * the first three keys (few distinct values), order the groups, then sort each group by the rest.
+ * With a stable sort this is exactly the order of one sort by all the keys, with far fewer
+ * comparisons on reports of 100,000+ findings.
+ */
 export function sortFindings(findings: Finding[]): void {
-  findings.sort(
-    (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      cmp(a.pillar, b.pillar) ||
-      cmp(a.ruleId, b.ruleId) ||
-      cmp(a.location?.file ?? '', b.location?.file ?? '') ||
-      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-      cmp(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
-      cmp(a.resource.name, b.resource.name) ||
-      cmp(a.message, b.message),
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const k = `${f.severity}|${f.pillar}|${f.ruleId}`;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const ordered = [...groups.values()].sort(
+    ([a], [b]) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || cmp(a.pillar, b.pillar) || cmp(a.ruleId, b.ruleId),
   );
+  let i = 0;
+  for (const g of ordered) {
+    g.sort(
+      (a, b) =>
+        cmp(a.location?.file ?? '', b.location?.file ?? '') ||
+        (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+        cmp(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
+        cmp(a.resource.name, b.resource.name) ||
+        cmp(a.message, b.message),
+    );
+    for (const f of g) findings[i++] = f;
+  }
 }
 
 function cmp(a: string, b: string): number {

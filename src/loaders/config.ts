@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { UserError, isSeverity, type Severity, SEVERITIES } from '../core/types.js';
 import type { IgnoreEntry, ResourceSelector } from '../core/suppress.js';
 import { fingerprint } from '../core/suppress.js';
@@ -104,9 +104,18 @@ export const ignoreSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateConfig = ajv.compile(configSchema);
-const validateIgnore = ajv.compile(ignoreSchema);
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let validators: { config: Validate; ignore: Validate } | undefined;
+
+/** The schema validators, compiled on first use: most runs have no config or ignore file, and ajv takes a while to load. */
+async function validator(which: 'config' | 'ignore'): Promise<Validate> {
+  if (!validators) {
+    const { Ajv } = await import('ajv');
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    validators = { config: ajv.compile(configSchema), ignore: ajv.compile(ignoreSchema) };
+  }
+  return validators[which];
+}
 
 function readYaml(text: string, file: string): { data: unknown; at: (p: string) => number | undefined } {
   const lc = new LineCounter();
@@ -211,6 +220,7 @@ export async function loadConfig(explicit: string | undefined, cwd: string, know
   const { abs, name } = located(file, cwd);
   file = name;
   const { data, at } = readYaml(await readText(abs, name), name);
+  const validateConfig = await validator('config');
   if (!validateConfig(data)) throw schemaError(name, validateConfig.errors, at, 'configuration');
   const d = data as {
     failOn?: Severity | 'none';
@@ -260,6 +270,7 @@ export async function loadIgnoreFile(
   }
   const { data, at } = readYaml(text, name);
   if (data === null || (typeof data === 'object' && Object.keys(data as object).length === 0)) return []; // empty file
+  const validateIgnore = await validator('ignore');
   if (!validateIgnore(data)) throw schemaError(name, validateIgnore.errors, at, 'ignore file');
   const entries = (data as { ignores: Array<Omit<IgnoreEntry, 'source'>> }).ignores;
   entries.forEach((e, i) => {

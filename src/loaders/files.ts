@@ -1,8 +1,10 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
 import { createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
-import { parseManifestText } from './manifest.js';
+import { parseManifestText, type ParsedText } from './manifest.js';
+import { SnapshotStream } from './snapshot-stream.js';
 import { groupKind } from '../model/kinds.js';
 
 export interface LoadOptions {
@@ -12,6 +14,8 @@ export interface LoadOptions {
   stdin?: () => AsyncIterable<Uint8Array | string>;
   /** Directory that relative paths are resolved against (default: the process's). */
   cwd?: string;
+  /** Told the size of each input before it is read (stdin and pipes: after). */
+  onSize?: (bytes: number) => void;
 }
 
 export interface LoadResult {
@@ -63,7 +67,7 @@ export async function loadPaths(paths: readonly string[], opts: LoadOptions = {}
     const reads: Array<Promise<ReadResult> | undefined> = [];
     const startRead = (i: number) => {
       const input = inputs[i];
-      if (input && !reads[i]) reads[i] = input.abs === '-' ? readStdin(opts) : readInput(input, opts.maxFileSize);
+      if (input && !reads[i]) reads[i] = input.abs === '-' ? readStdin(opts) : readInput(input, opts.maxFileSize, opts.onSize);
     };
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i];
@@ -86,12 +90,22 @@ interface Text {
   /** A problem with the bytes that did not stop the scan (e.g. invalid UTF-8). */
   warning?: InputError;
 }
-type ReadResult = Text | { error: string; line?: number };
+/** A file parsed while it was read (a large kubeward snapshot, see SnapshotStream). */
+interface Parsed {
+  parsed: ParsedText;
+  warning?: undefined;
+}
+type ReadResult = Text | Parsed | { error: string; line?: number };
 
-function addText(read: Text, input: Input, res: LoadResult): void {
-  let text = read.text;
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const parsed = parseManifestText(text, input.name);
+function addText(read: Text | Parsed, input: Input, res: LoadResult): void {
+  let parsed: ParsedText;
+  if ('parsed' in read) {
+    parsed = read.parsed;
+  } else {
+    let text = read.text;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    parsed = parseManifestText(text, input.name);
+  }
   // A folder may hold YAML that is not Kubernetes at all (Chart.yaml, values.yaml, CI workflows):
   // skip such files quietly; a file named explicitly is always reported on.
   if (input.implicit && !parsed.sawKind && parsed.objects.length === 0 && !parsed.syntaxErrors) return;
@@ -169,7 +183,7 @@ function overLimit(size: number, limit: { limit: number; what: string }, exact: 
   );
 }
 
-async function readInput(input: Input, maxFileSize: number | undefined): Promise<ReadResult> {
+async function readInput(input: Input, maxFileSize: number | undefined, onSize?: (bytes: number) => void): Promise<ReadResult> {
   let fh;
   try {
     fh = await fsp.open(input.abs, 'r');
@@ -183,14 +197,22 @@ async function readInput(input: Input, maxFileSize: number | undefined): Promise
       // A pipe or device (`kubeward scan <(helm template ...)`): no size up front, read with a bound.
       await fh.close();
       fh = undefined;
-      return await readBounded(createReadStream(input.abs), maxFileSize);
+      const read = await readBounded(createReadStream(input.abs), maxFileSize);
+      if ('text' in read) onSize?.(read.text.length);
+      return read;
     }
+    onSize?.(st.size);
     const head = Buffer.alloc(Math.min(HEAD_SIZE, st.size));
     await fh.read(head, 0, head.length, 0);
     const limit = sizeLimit(maxFileSize, head);
     if (st.size > limit.limit) return { error: overLimit(st.size, limit, true) };
     const kind = classify(head);
     if (kind === 'binary') return { error: 'binary file, not YAML or JSON; skipped' };
+    if (kind === 'utf8' && st.size > SNAPSHOT_STREAM_MIN && SnapshotStream.accepts(head)) {
+      const parsed = await readSnapshot(fh, st.size, input.name);
+      if (parsed) return { parsed };
+      // Not a plain snapshot after all: read it the ordinary way (which words any error).
+    }
     const buf = await fh.readFile();
     return decode(buf);
   } catch (e) {
@@ -200,10 +222,29 @@ async function readInput(input: Input, maxFileSize: number | undefined): Promise
   }
 }
 
+/** Snapshots larger than this are read in pieces (SnapshotStream); smaller ones gain nothing from it. */
+const SNAPSHOT_STREAM_MIN = 4 * MiB;
+const SNAPSHOT_PIECE = 4 * MiB;
+
+/** A kubeward snapshot read and parsed piece by piece; undefined when it must be read whole after all. */
+async function readSnapshot(fh: FileHandle, size: number, name: string): Promise<ParsedText | undefined> {
+  const stream = new SnapshotStream(name);
+  const piece = Buffer.allocUnsafe(Math.min(SNAPSHOT_PIECE, size));
+  for (let pos = 0; ; ) {
+    const { bytesRead } = await fh.read(piece, 0, piece.length, pos);
+    if (bytesRead === 0) break;
+    pos += bytesRead;
+    if (!stream.push(piece.subarray(0, bytesRead))) return undefined;
+  }
+  return stream.end();
+}
+
 async function readStdin(opts: LoadOptions): Promise<ReadResult> {
   if (!opts.stdin) return { error: 'stdin is not available' };
   try {
-    return await readBounded(opts.stdin(), opts.maxFileSize);
+    const read = await readBounded(opts.stdin(), opts.maxFileSize);
+    if ('text' in read) opts.onSize?.(read.text.length);
+    return read;
   } catch (e) {
     return { error: `cannot read stdin: ${ioMessage(e)}` };
   }

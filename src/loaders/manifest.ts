@@ -65,6 +65,12 @@ function contentStart(text: string, chunk: { start: number; end: number }): numb
 }
 
 export const SNAPSHOT_KIND = 'ClusterSnapshot';
+
+/** The first 2,048 characters of a JSON text say it is a kubeward snapshot. */
+export function isSnapshotHead(head: string): boolean {
+  return /^\s*\{[^[]*?"kind"\s*:\s*"ClusterSnapshot"/.test(head);
+}
+
 export const SNAPSHOT_API_VERSION = 'kubeward.io/v1';
 
 export interface ParsedText {
@@ -108,7 +114,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
   const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[');
   // A kubeward snapshot is machine-written: its findings are placed by JSON path (finding.path),
   // not by line, which spares locating every reported object in a file of hundreds of MB.
-  const snapshot = looksJson && /^\s*\{[^[]*?"kind"\s*:\s*"ClusterSnapshot"/.test(text.slice(0, 2048));
+  const snapshot = looksJson && isSnapshotHead(text.slice(0, 2048));
   if (looksJson && (text.length > JSON_POSITION_LIMIT || snapshot)) {
     let data: unknown;
     try {
@@ -477,7 +483,7 @@ function collectTop(data: unknown, file: string, locator: Locator | undefined, o
 }
 
 /** The metadata, notAssessed and errors of a kubeward snapshot (see docs/snapshot-format.md). */
-function readSnapshotMeta(data: Record<string, unknown>, file: string, locator: Locator | undefined, out: ParsedText): SnapshotMeta {
+export function readSnapshotMeta(data: Record<string, unknown>, file: string, locator: Locator | undefined, out: ParsedText): SnapshotMeta {
   const meta = isObj(data.metadata) ? data.metadata : {};
   const str = (v: unknown): v is string => typeof v === 'string' && v !== '';
   const notAssessed: NotAssessed[] = [];
@@ -502,7 +508,7 @@ function readSnapshotMeta(data: Record<string, unknown>, file: string, locator: 
   return { notAssessed, errors, metadata: meta };
 }
 
-function collectObject(data: unknown, file: string, locator: Locator | undefined, base: ObjPath, out: ParsedText): void {
+export function collectObject(data: unknown, file: string, locator: Locator | undefined, base: ObjPath, out: ParsedText): void {
   const where = locator?.(base) ?? { file, line: 0, column: 0 };
   const at = where.line > 0 ? where : undefined;
   if (!isObj(data)) {
@@ -546,9 +552,12 @@ function collectObject(data: unknown, file: string, locator: Locator | undefined
   const loc: Locator = locator
     ? (p: ObjPath) => locator([...base, ...p])
     : () => undefined;
+  // The object itself is not frozen: deep-freezing every object (CRD schemas, pod specs of a 50,000-pod
+  // snapshot) cost about a second on large inputs. Rules see it as Readonly<KubeObject>, and
+  // test/immutability.test.ts checks that no rule writes to the objects it is given.
   out.objects.push(
     Object.freeze({
-      obj: deepFreeze(obj),
+      obj,
       ref,
       group: groupOf(obj.apiVersion),
       file,

@@ -8,6 +8,7 @@ import { PILLAR_TITLES, type Finding, type InputError, type RuleMeta, type ScanR
 import { fingerprint } from '../core/suppress.js';
 import { displayFile, isDiskFile, resourceLabel, resourceQualifiedName } from './common.js';
 import type { ReportContext, ReporterEntry } from './types.js';
+import { jsonChunks } from './json-stream.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';
@@ -190,7 +191,7 @@ function inputErrorNotification(e: InputError, cwd: string): Json {
   };
 }
 
-function render(res: ScanResult, ctx: ReportContext): string {
+function sarifLog(res: ScanResult, ctx: ReportContext): Json {
   const rules: Json[] = [];
   const index = new Map<string, number>();
   const add = (id: string, d: Json) => {
@@ -239,16 +240,30 @@ function render(res: ScanResult, ctx: ReportContext): string {
         ],
         originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(ctx.cwd.endsWith(path.sep) ? ctx.cwd : ctx.cwd + path.sep).href } },
         columnKind: 'utf16CodeUnits',
-        results: res.findings.map((f) => result(f, index.get(f.ruleId)!, ctx.cwd)),
+        results: lazyResults(res.findings, index, ctx.cwd),
         properties: { schemaVersion: res.schemaVersion, summary: res.summary },
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return log;
+}
+
+/**
+ * The results array, each result built when it is written (JSON.stringify calls toJSON): a large
+ * report then never holds every SARIF result object at once.
+ */
+function lazyResults(findings: readonly Finding[], index: Map<string, number>, cwd: string): unknown {
+  const at = (i: number) => result(findings[i], index.get(findings[i].ruleId)!, cwd);
+  return { toJSON: () => findings.map((_, i) => ({ toJSON: () => at(i) })) };
+}
+
+function render(res: ScanResult, ctx: ReportContext): string {
+  return JSON.stringify(sarifLog(res, ctx), null, 2) + '\n';
 }
 
 export const sarifReporter: ReporterEntry = {
   description: 'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers',
   extension: 'sarif',
   render,
+  chunks: (res, ctx) => jsonChunks(sarifLog(res, ctx), 2, 4),
 };

@@ -17,4 +17,9 @@ export interface ReporterEntry {
   /** File extension used when writing a default file name. */
   extension: string;
   render: Reporter;
+  /**
+   * The same text as `render`, in pieces (for large reports: no single string of the whole).
+   * Optional; writers use it when present.
+   */
+  chunks?: (result: ScanResult, ctx: ReportContext) => Iterable<string>;
 }

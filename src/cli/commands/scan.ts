@@ -7,6 +7,7 @@ import { addInputOptions, gatherInputs, type InputOpts } from '../inputs.js';
 import { allRules } from '../../rules/index.js';
 import { scan } from '../../core/scan.js';
 import { reporters, isFormat } from '../../reporters/index.js';
+import type { ReporterEntry } from '../../reporters/types.js';
 import { formatInputError } from '../../reporters/text.js';
 import type { Rule } from '../../core/rule.js';
 
@@ -94,11 +95,14 @@ Examples:
         },
       });
 
-      const reporter = reporters[opts.format];
-      const rendered = reporter.render(result, { color: io.color && !opts.output && opts.format === 'text', rules, cwd: io.cwd });
+      const reporter: ReporterEntry = reporters[opts.format];
+      const ctx = { color: io.color && !opts.output && opts.format === 'text', rules, cwd: io.cwd };
+      // Large reports are written in pieces (never one string of hundreds of MB).
+      const rendered = reporter.chunks ? reporter.chunks(result, ctx) : reporter.render(result, ctx);
       if (opts.output) await io.writeFile(opts.output, rendered);
-      else io.out(rendered);
-      if (opts.writeBaseline) await io.writeFile(opts.writeBaseline, reporters.json.render(result, { color: false, rules, cwd: io.cwd }));
+      else if (typeof rendered === 'string') io.out(rendered);
+      else for (const piece of rendered) io.out(piece);
+      if (opts.writeBaseline) await io.writeFile(opts.writeBaseline, reporters.json.chunks(result));
       // Input errors go to stderr too, unless the text report on stdout already shows them.
       if (result.errors.length > 0 && (opts.output || opts.format !== 'text')) {
         for (const e of result.errors) io.err(`kubeward: ${formatInputError(e, io.cwd)}\n`);
