@@ -13,7 +13,7 @@ import type { LoadedObject, ObjPath } from '../../core/types.js';
 import type { ClusterState } from '../../model/cluster-state.js';
 import { providerContext } from '../../core/providers.js';
 import type { Provider } from '../../cloud/model.js';
-import { NetworkPolicyEvaluator, podMetadataVerdicts, detectEnforcement, type Decision, type PodEndpoint, type Verdict } from '../network/index.js';
+import { NetworkPolicyEvaluator, metadataEndpoints, metadataInterceptors, verdictsOfPod, detectEnforcement, type Decision, type PodEndpoint, type Verdict } from '../network/index.js';
 import { KARPENTER_NODEPOOL, nodeImdsSettings, nodePoolClass, type NodeImds } from './aws-nodes.js';
 import { AWS_KINDS, findRole, specOf, workloadRoleBindings, type RoleBinding } from '../identity/aws.js';
 import { broadGrants } from '../identity/aws-iam.js';
@@ -94,13 +94,12 @@ function nodeSelector(pod: PodEndpoint): Record<string, string> {
 }
 
 /** The pools a pod can run on: pinned by nodeSelector / nodeName label, else all of them. */
-function poolsFor<T extends { name: string }>(state: ClusterState, pod: PodEndpoint, pools: T[], labelKeys: string[]): T[] {
+function poolsFor<T extends { name: string }>(state: ClusterState, pod: PodEndpoint, pools: T[], labelKeys: string[], cache: LayerCache): T[] {
   const sel = nodeSelector(pod);
   let want: string | undefined;
   for (const k of labelKeys) if (sel[k]) want = sel[k];
   if (!want && pod.node) {
-    const n = state.ofKind('Node').find((x) => x.ref.name === pod.node);
-    const labels = n?.obj.metadata?.labels ?? {};
+    const labels = nodeLabelsOf(state, cache, pod.node) ?? {};
     for (const k of labelKeys) if (labels[k]) want = labels[k];
   }
   if (!want) return pools;
@@ -155,14 +154,16 @@ function awsNodeLayer(state: ClusterState, n: NodeImds, hostNetwork: boolean, ci
  * labels) to a managed node group, a Karpenter NodePool or EC2NodeClass; otherwise all of them (the
  * least protected decides). Standalone instances count only when no group or class is loaded.
  */
-function awsPoolsFor(state: ClusterState, pod: PodEndpoint, all: NodeImds[]): NodeImds[] {
-  const sel: Record<string, string> = { ...nodeSelector(pod) };
-  if (pod.node) {
-    const n = state.ofKind('Node').find((x) => x.ref.name === pod.node);
-    Object.assign(sel, n?.obj.metadata?.labels ?? {});
-  }
-  const groups = all.filter((n) => n.subject.ref.kind === 'EKSNodegroup' || n.subject.ref.kind === 'EC2NodeClass');
-  const byKind = (kind: string, name: string) => groups.filter((n) => n.subject.ref.kind === kind && n.subject.ref.name === name);
+const awsGroups = new WeakMap<NodeImds[], NodeImds[]>();
+
+function awsPoolsFor(state: ClusterState, pod: PodEndpoint, all: NodeImds[], cache: LayerCache): NodeImds[] {
+  const own = nodeSelector(pod);
+  const nodeLabels = nodeLabelsOf(state, cache, pod.node);
+  const sel: Record<string, string> = nodeLabels ? { ...own, ...nodeLabels } : own;
+  let groups = awsGroups.get(all);
+  if (!groups) awsGroups.set(all, (groups = all.filter((n) => n.subject.ref.kind === 'EKSNodegroup' || n.subject.ref.kind === 'EC2NodeClass')));
+  if (!sel['eks.amazonaws.com/nodegroup'] && !sel['karpenter.k8s.aws/ec2nodeclass'] && !sel['karpenter.sh/nodepool']) return groups.length > 0 ? groups : all;
+  const byKind = (kind: string, name: string) => groups!.filter((n) => n.subject.ref.kind === kind && n.subject.ref.name === name);
   let hit: NodeImds[] = [];
   if (sel['eks.amazonaws.com/nodegroup']) hit = byKind('EKSNodegroup', sel['eks.amazonaws.com/nodegroup']);
   else if (sel['karpenter.k8s.aws/ec2nodeclass']) hit = byKind('EC2NodeClass', sel['karpenter.k8s.aws/ec2nodeclass']);
@@ -258,17 +259,44 @@ function azureNodeLayer(state: ClusterState, p: AzPool, hostNetwork: boolean): N
 
 // ------------------------------------------------------------------------------------------ join
 
-function nodeLayers(state: ClusterState, provider: Provider, pod: PodEndpoint, ciliumHops: boolean, cache: { aws?: NodeImds[]; gcp?: GcpPool[]; az?: AzPool[] }): NodeLayer[] {
+interface LayerCache {
+  aws?: NodeImds[];
+  gcp?: GcpPool[];
+  az?: AzPool[];
+  /** Node name -> labels. */
+  nodeLabels?: Map<string, Readonly<Record<string, string>>>;
+  /** A pool's layer depends only on the pool and on hostNetwork: computed once, shared by the pods. */
+  layers: Map<object, [NodeLayer | undefined, NodeLayer | undefined]>;
+}
+
+function layerOf<P extends object>(cache: LayerCache, pool: P, hostNetwork: boolean, make: () => NodeLayer): NodeLayer {
+  let pair = cache.layers.get(pool);
+  if (!pair) cache.layers.set(pool, (pair = [undefined, undefined]));
+  const i = hostNetwork ? 1 : 0;
+  return (pair[i] ??= make());
+}
+
+function nodeLabelsOf(state: ClusterState, cache: LayerCache, node: string | undefined): Readonly<Record<string, string>> | undefined {
+  if (!node) return undefined;
+  if (!cache.nodeLabels) {
+    cache.nodeLabels = new Map();
+    for (const n of state.ofKind('Node')) if (!cache.nodeLabels.has(n.ref.name)) cache.nodeLabels.set(n.ref.name, (n.obj.metadata?.labels ?? {}) as Record<string, string>);
+  }
+  return cache.nodeLabels.get(node);
+}
+
+function nodeLayers(state: ClusterState, provider: Provider, pod: PodEndpoint, ciliumHops: boolean, cache: LayerCache): NodeLayer[] {
+  const h = pod.hostNetwork;
   if (provider === 'aws') {
     const all = (cache.aws ??= nodeImdsSettings(state));
-    return awsPoolsFor(state, pod, all).map((n) => awsNodeLayer(state, n, pod.hostNetwork, ciliumHops));
+    return awsPoolsFor(state, pod, all, cache).map((n) => layerOf(cache, n, h, () => awsNodeLayer(state, n, h, ciliumHops)));
   }
   if (provider === 'gcp') {
     const pools = (cache.gcp ??= gcpPools(state));
-    return poolsFor(state, pod, pools, ['cloud.google.com/gke-nodepool']).map((p) => gcpNodeLayer(state, p, pod.hostNetwork));
+    return poolsFor(state, pod, pools, ['cloud.google.com/gke-nodepool'], cache).map((p) => layerOf(cache, p, h, () => gcpNodeLayer(state, p, h)));
   }
   const pools = (cache.az ??= azurePools(state));
-  return poolsFor(state, pod, pools, ['kubernetes.azure.com/agentpool', 'agentpool']).map((p) => azureNodeLayer(state, p, pod.hostNetwork));
+  return poolsFor(state, pod, pools, ['kubernetes.azure.com/agentpool', 'agentpool'], cache).map((p) => layerOf(cache, p, h, () => azureNodeLayer(state, p, h)));
 }
 
 const MAIN: Record<Provider, string> = { aws: 'aws-imds', gcp: 'gce-metadata', azure: 'azure-imds' };
@@ -278,19 +306,16 @@ export function podMetadataExposure(state: ClusterState, provider: Provider, opt
   const ev = opts.evaluator ?? new NetworkPolicyEvaluator(state);
   const enforcement = detectEnforcement(state);
   const ciliumHops = enforcement.enforcers.some((e) => e.id === 'cilium');
-  const verdicts = podMetadataVerdicts(state, provider, { evaluator: ev });
-  const byPod = new Map<PodEndpoint, typeof verdicts>();
-  for (const v of verdicts) {
-    const l = byPod.get(v.pod) ?? [];
-    l.push(v);
-    byPod.set(v.pod, l);
-  }
-  const cache = {};
+  const endpointList = metadataEndpoints(provider);
+  const interceptors = metadataInterceptors(state, provider);
+  const cache: LayerCache = { layers: new Map() };
   const out: PodExposure[] = [];
   // The pod's own AWS role (IRSA or EKS Pod Identity), by namespace/service account.
   const ownRole = new Map<string, RoleBinding>();
   if (provider === 'aws') for (const b of workloadRoleBindings(state)) if (b.namespace && b.serviceAccount) ownRole.set(`${b.namespace}/${b.serviceAccount}`, b);
-  for (const [pod, vs] of byPod) {
+  // One pod at a time: the evaluator's results are dropped once the pod's exposure is built.
+  for (const pod of ev.pods()) {
+    const vs = verdictsOfPod(ev, pod, endpointList, interceptors);
     const endpoints: EndpointVerdict[] = vs.map((v) => ({
       address: v.endpoint.ip,
       port: v.endpoint.port,

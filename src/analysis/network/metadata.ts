@@ -105,7 +105,14 @@ export function podMetadataVerdicts(state: ClusterState, provider: Provider, opt
   const endpoints = opts.endpoints ?? metadataEndpoints(provider);
   const interceptors = metadataInterceptors(state, provider);
   const out: PodMetadataVerdict[] = [];
-  for (const pod of ev.pods()) {
+  for (const pod of ev.pods()) out.push(...verdictsOfPod(ev, pod, endpoints, interceptors));
+  return out;
+}
+
+/** The verdicts of one pod towards the endpoints (what podMetadataVerdicts does per pod, for callers that stream). */
+export function verdictsOfPod(ev: NetworkPolicyEvaluator, pod: PodEndpoint, endpoints: readonly MetadataEndpoint[], interceptors: readonly Interceptor[]): PodMetadataVerdict[] {
+  const out: PodMetadataVerdict[] = [];
+  {
     for (const e of endpoints) {
       const flow: Flow = { protocol: e.protocol, port: e.port };
       const result = ev.evaluateEgress(pod, metadataPeer(e), flow);

@@ -1,5 +1,5 @@
 import { defineRule } from '../../../core/rule.js';
-import { clusterProvider, podMetadataExposure, type PodExposure } from '../../../analysis/metadata/pod-exposure.js';
+import { clusterProvider, podMetadataExposure, type NodeLayer, type PodExposure } from '../../../analysis/metadata/pod-exposure.js';
 import type { Severity } from '../../../core/types.js';
 
 /** critical: over-broad identity, or a hostNetwork pod on IMDSv1 nodes; high: credentials obtainable; medium: network open, node settings unknown. */
@@ -7,6 +7,14 @@ function severityOf(p: PodExposure): Severity {
   if (p.verdict === 'unknown') return 'medium';
   if (p.exposure?.overBroad || (p.hostNetwork && p.exposure?.imdsv1)) return 'critical';
   return 'high';
+}
+
+// Node layers are shared by every pod on the pool: so is their evidence (50k findings, a few objects).
+const nodeEvidenceCache = new WeakMap<NodeLayer, Record<string, unknown>>();
+function nodeEvidence(n: NodeLayer): Record<string, unknown> {
+  let e = nodeEvidenceCache.get(n);
+  if (!e) nodeEvidenceCache.set(n, (e = { label: n.label, verdict: n.verdict, settings: n.settings, reason: n.reason, identity: n.identity }));
+  return e;
 }
 
 export default defineRule({
@@ -41,7 +49,7 @@ export default defineRule({
         const path = p.hostNetwork ? [...t.specPath, 'hostNetwork'] : t.specPath;
         const main = p.endpoints[0];
         const podLabel = `${p.workload ?? `Pod/${p.name}`} (${p.namespace})`;
-        const evidence = { verdict: p.verdict, network: p.network, endpoints: p.endpoints, nodes: p.nodes.map((n) => ({ label: n.label, verdict: n.verdict, settings: n.settings, reason: n.reason, identity: n.identity })), reasons: p.reasons, ...(p.exposure ? { exposure: p.exposure } : {}) };
+        const evidence = { verdict: p.verdict, network: p.network, endpoints: p.endpoints, nodes: p.nodes.map(nodeEvidence), reasons: p.reasons, ...(p.exposure ? { exposure: p.exposure } : {}) };
         if (p.verdict === 'reachable') {
           const ids = p.exposure?.identities ?? [];
           const identity = ids.length > 0 ? ids.map((i) => `${i.name}${i.overBroad.length > 0 ? ` (over-broad: ${i.overBroad.slice(0, 2).join('; ')})` : ''}`).join(', ') : "the node's cloud identity";
