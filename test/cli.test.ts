@@ -498,3 +498,22 @@ describe('exit codes', () => {
     assert.doesNotMatch(r.stderr, /EPIPE|Error/);
   });
 });
+
+test('--cloud none: rules that need a cloud context are not applicable, not "not assessed"', async () => {
+  const { captureIO } = await import('../src/cli/io.js');
+  const { main } = await import('../src/cli/main.js');
+  const plain = captureIO({ cwd: fromRoot() });
+  await main(['scan', 'examples/shop', '--format', 'json'], plain);
+  const a = JSON.parse(plain.stdout());
+  assert.ok(a.notAssessed.some((n: { what: string }) => n.what === 'cloud context'));
+  const none = captureIO({ cwd: fromRoot() });
+  const code = await main(['scan', 'examples/shop', '--cloud', 'none', '--format', 'json'], none);
+  assert.equal(code, 1, none.stderr());
+  const b = JSON.parse(none.stdout());
+  assert.ok(!b.notAssessed.some((n: { what: string }) => n.what.startsWith('cloud context')), JSON.stringify(b.notAssessed));
+  assert.ok(b.summary.notApplicable > (a.summary.notApplicable ?? 0));
+  assert.equal(b.findings.length, a.findings.length, 'same findings: only the cloud rules are set aside');
+  const mixed = captureIO({ cwd: fromRoot() });
+  assert.equal(await main(['scan', 'examples/shop', '--cloud', 'none', '--cloud', 'examples/shop/cloud'], mixed), 2);
+  assert.match(mixed.stderr(), /--cloud none cannot be combined/);
+});

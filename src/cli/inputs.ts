@@ -25,6 +25,8 @@ export interface GatheredInputs {
   errors: InputError[];
   files: number;
   live?: import('../loaders/live/index.js').LiveLoad;
+  /** `--cloud none`: no cloud context, on purpose. */
+  noCloud?: boolean;
 }
 
 /** Adds the input flags shared by scan, snapshot, rbac and metadata commands. */
@@ -40,7 +42,7 @@ export function addInputOptions(cmd: Command): Command {
     .addOption(new Option('--chunk-size <n>', 'objects per list request when reading a live cluster (like kubectl --chunk-size)').default('500'))
     .option(
       '--cloud <spec>',
-      'cloud context: a file or folder of cloud descriptions (kubeward cloud collect output, or JSON printed by aws/az/gcloud), or live: aws:CLUSTER[@REGION], azure:RG/CLUSTER, gcp:PROJECT/LOCATION/CLUSTER (repeatable)',
+      'cloud context: a file or folder of cloud descriptions (kubeward cloud collect output, or JSON printed by aws/az/gcloud), or live: aws:CLUSTER[@REGION], azure:RG/CLUSTER, gcp:PROJECT/LOCATION/CLUSTER (repeatable); none: no cloud context on purpose (rules that need one are not applicable instead of not assessed)',
       (v: string, p: string[]) => [...p, v],
       [],
     );
@@ -53,7 +55,9 @@ export function wantsLive(o: InputOpts): boolean {
 export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Promise<GatheredInputs> {
   const inputs = [...paths, ...o.file];
   const live = wantsLive(o);
-  const cloudSpecs = o.cloud ?? [];
+  const noCloud = (o.cloud ?? []).includes('none');
+  if (noCloud && (o.cloud ?? []).length > 1) throw new UserError('--cloud none cannot be combined with other --cloud inputs');
+  const cloudSpecs = noCloud ? [] : (o.cloud ?? []);
   if (inputs.length === 0 && !live && cloudSpecs.length === 0) {
     throw new UserError('no input: give files or folders, - for stdin, or --live / --kubeconfig for a cluster (see --help)');
   }
@@ -122,5 +126,5 @@ export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Pr
     files += cloud.files;
   }
   const origin = live ? 'live' : fromSnapshot ? 'snapshot' : 'manifests';
-  return { state: new ClusterState({ objects, notAssessed, origin }), errors, files, live: liveLoad };
+  return { state: new ClusterState({ objects, notAssessed, origin }), errors, files, live: liveLoad, ...(noCloud ? { noCloud } : {}) };
 }

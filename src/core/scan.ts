@@ -27,14 +27,20 @@ export interface ScanSettings {
   inputErrors?: readonly InputError[];
   files?: number;
   includeControlled?: boolean;
+  /** No cloud context on purpose (`--cloud none`): rules that need one are not applicable, not "not assessed". */
+  noCloud?: boolean;
 }
 
 export function scan(state: ClusterState, s: ScanSettings): ScanResult {
   // Rules about another cloud than the one the cluster is known to run on are not applicable.
   const pc = providerContext(state);
   const managed = pc.known.size > 0;
+  const needsCloudContext = (r: Rule) => !!r.meta.provider && !!r.meta.reads?.some((k) => k.startsWith(`${CLOUD_GROUP}/`));
   const rules = s.rules.filter(
-    (r) => (!r.meta.provider || !managed || pc.known.has(r.meta.provider)) && !(r.meta.controlPlane === 'self-managed' && managed),
+    (r) =>
+      (!r.meta.provider || !managed || pc.known.has(r.meta.provider)) &&
+      !(r.meta.controlPlane === 'self-managed' && managed) &&
+      !(s.noCloud && pc.loaded.size === 0 && needsCloudContext(r)),
   );
   const notApplicable = s.rules.length - rules.length;
   const { findings, ruleErrors } = runRules(state, rules, {

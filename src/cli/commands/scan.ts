@@ -77,7 +77,7 @@ Examples:
       const baselineFile = opts.baseline ?? cfg.baseline;
       const baseline = baselineFile ? await loadBaseline(baselineFile, io.cwd) : undefined;
 
-      const { state, errors: inputErrors, files } = await gatherInputs(paths, opts, io);
+      const { state, errors: inputErrors, files, noCloud } = await gatherInputs(paths, opts, io);
       const failOn = (opts.failOn as Severity | 'none' | undefined) ?? cfg.failOn ?? 'high';
       const result: ScanResult = scan(state, {
         rules,
@@ -86,6 +86,7 @@ Examples:
         inputErrors,
         files,
         includeControlled: opts.includeControlled,
+        noCloud,
         suppression: {
           excludeNamespaces: [...cfg.excludeNamespaces, ...opts.excludeNamespace],
           excludeResources: cfg.excludeResources,
