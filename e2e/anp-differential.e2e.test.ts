@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { objectsFromData } from '../src/loaders/manifest.js';
 import { ClusterState } from '../src/model/cluster-state.js';
 import { assumeEnforcement, NetworkPolicyEvaluator, REFERENCE_SEMANTICS, type PodEndpoint, type Protocol, type Verdict } from '../src/analysis/network/index.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SETS = Number(process.env.KUBEWARD_ANP_SETS ?? 400);
@@ -65,17 +66,7 @@ const EXPLAINED: Array<{ id: string; why: string; modes: Mode[]; rewrite: (polic
   },
 ];
 
-// ---- seeded PRNG (mulberry32), the same as e2e/netpol-differential.e2e.test.ts
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const NS_NAME = 'kubernetes.io/metadata.name';
 /** Container ports: names end in -tcp/-udp/-sctp because policy-assistant infers a namedPort's protocol from that suffix (BuildSinglePortMatcherAdmin). */

@@ -8,53 +8,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../src/audit/server/store/index.js';
 import { startService } from '../src/audit/server/index.js';
-import type { DetectionRow, EventRow } from '../src/audit/server/store/types.js';
+import type { EventRow } from '../src/audit/server/store/types.js';
+import { detectionRow, eventRow } from '../test/helpers/audit-rows.js';
 import { startPostgres, type Postgres } from './helpers/audit-serve.js';
 
 const DAY = 86_400_000;
 let seq = 0;
 
-function row(eventMs: number | null, receivedMs = Date.now()): EventRow {
+const row = (eventMs: number | null, receivedMs = Date.now()): EventRow => {
   const i = ++seq;
-  return {
-    auditId: `ret-${process.pid}-${i}`,
-    stage: 'ResponseComplete',
-    eventTime: eventMs === null ? '' : new Date(eventMs).toISOString(),
-    eventMs,
-    receivedMs,
-    level: 'Metadata',
-    verb: 'get',
-    username: 'alice',
-    impersonated: null,
-    sourceIp: null,
-    userAgent: null,
-    apiGroup: '',
-    resource: 'pods',
-    subresource: null,
-    namespace: 'shop',
-    name: `p${i}`,
-    requestUri: null,
-    code: 200,
-    decision: null,
-    bodiesOmitted: false,
-    event: '{}',
-  };
-}
-
-const detection = (r: EventRow): DetectionRow => ({
-  detectionId: 'pod-exec',
-  auditId: r.auditId,
-  detail: '',
-  severity: 'medium',
-  eventTime: r.eventTime,
-  eventMs: r.eventMs,
-  username: r.username,
-  resource: 'pods/exec',
-  namespace: 'shop',
-  name: r.name,
-  message: 'x',
-  json: '{}',
-});
+  return eventRow(`ret-${process.pid}-${i}`, i, eventMs, receivedMs);
+};
+const detection = detectionRow;
 
 for (const kind of ['sqlite', 'postgresql'] as const) {
   describe(`audit serve retention (${kind})`, () => {

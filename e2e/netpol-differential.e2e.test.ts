@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { objectsFromData } from '../src/loaders/manifest.js';
 import { ClusterState } from '../src/model/cluster-state.js';
 import { assumeEnforcement, NetworkPolicyEvaluator, REFERENCE_SEMANTICS, type PodEndpoint, type Protocol } from '../src/analysis/network/index.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SETS = Number(process.env.KUBEWARD_NETPOL_SETS ?? 1000);
@@ -53,17 +54,7 @@ function binary(): string {
   return out.stdout.trim();
 }
 
-// ---- seeded PRNG (mulberry32)
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 // ---- fixed pod model: namespaces x, y, z; pods a, b, c; ports 80/81 TCP, 53 UDP, 9000 SCTP
 const NAMESPACES: Record<string, Record<string, string>> = { x: { ns: 'x', team: 'red' }, y: { ns: 'y', team: 'blue' }, z: { ns: 'z' } };

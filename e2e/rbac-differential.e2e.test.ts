@@ -23,6 +23,7 @@ import { assertTestenvBinaries, startTestCluster, testenvBinDir, type TestCluste
 import { fromRoot } from '../test/helpers/paths.js';
 import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_VERSION, evaluateFromObjects, type AuthzRequest } from '../src/analysis/rbac/index.js';
 import type { KubeObject } from '../src/core/types.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const CONFIGS = Number(process.env.KUBEWARD_RBAC_CONFIGS ?? 1200);
 const REQUESTS = Number(process.env.KUBEWARD_RBAC_REQUESTS ?? 10);
@@ -36,16 +37,7 @@ const NAMESPACES = ['ns-a', 'ns-b', 'ns-c'];
 type Any = any;
 
 // ------------------------------------------------------------------ seeded generator
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const rnd = rng(SEED);
 const chance = (p: number) => rnd() < p;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];

@@ -20,7 +20,8 @@ import { WorkloadPolicyChecker, policyRules } from '../../src/audit/workload-che
 import { startService } from '../../src/audit/server/index.js';
 import { openStore } from '../../src/audit/server/store/index.js';
 import { pruneSql } from '../../src/audit/server/store/schema.js';
-import type { DetectionRow, EventRow } from '../../src/audit/server/store/types.js';
+import type { EventRow } from '../../src/audit/server/store/types.js';
+import { detectionRow, eventRow } from '../helpers/audit-rows.js';
 import { ensureSelfSigned } from '../../src/audit/server/tls.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 
@@ -123,46 +124,8 @@ describe('audit analyze: bounded state', () => {
   });
 });
 
-function row(i: number, eventMs: number | null, receivedMs = eventMs ?? T0): EventRow {
-  return {
-    auditId: `r-${i}`,
-    stage: 'ResponseComplete',
-    eventTime: eventMs === null ? '' : new Date(eventMs).toISOString(),
-    eventMs,
-    receivedMs,
-    level: 'Metadata',
-    verb: 'get',
-    username: 'alice',
-    impersonated: null,
-    sourceIp: null,
-    userAgent: null,
-    apiGroup: '',
-    resource: 'pods',
-    subresource: null,
-    namespace: 'shop',
-    name: `p${i}`,
-    requestUri: null,
-    code: 200,
-    decision: null,
-    bodiesOmitted: false,
-    event: '{}',
-  };
-}
-
-const detection = (r: EventRow): DetectionRow => ({
-  detectionId: 'pod-exec',
-  auditId: r.auditId,
-  detail: '',
-  severity: 'medium',
-  eventTime: r.eventTime,
-  eventMs: r.eventMs,
-  username: r.username,
-  resource: 'pods/exec',
-  namespace: 'shop',
-  name: r.name,
-  message: 'x',
-  json: '{}',
-});
+const row = (i: number, eventMs: number | null, receivedMs = eventMs ?? T0): EventRow => eventRow(`r-${i}`, i, eventMs, receivedMs);
+const detection = detectionRow;
 
 describe('audit serve: retention', () => {
   test('the pruning SQL is the same for both dialects but for the placeholders', () => {

@@ -15,20 +15,11 @@ import { np, ns, pod, stateOf, calicoNp } from '../network/helpers.js';
 import { main } from '../../src/cli/main.js';
 import { captureIO } from '../../src/cli/io.js';
 import { fromRoot } from '../helpers/paths.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 type Sel = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 const KEYS = ['app', 'tier', 'team'];

@@ -89,7 +89,8 @@ export function podSpecOfRequest(ev: AuditEvent): { spec: Obj; kind: string; eph
   return { spec, kind, ephemeralOnly };
 }
 
-const KIND_OF: Readonly<Record<string, string>> = {
+/** Kind of each workload resource (plural) that carries a pod spec. */
+export const KIND_OF: Readonly<Record<string, string>> = {
   pods: 'Pod',
   deployments: 'Deployment',
   daemonsets: 'DaemonSet',

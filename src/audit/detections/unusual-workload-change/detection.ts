@@ -6,18 +6,7 @@
 import { eventTimeMs } from '../../event.js';
 import type { Severity } from '../../../core/types.js';
 import { defineDetection } from '../types.js';
-import { isDryRun, isServiceAccount, isoOrEmpty, MUTATING_VERBS, POD_CONTROLLERS, succeeded, target, who } from '../_lib.js';
-
-const KIND_OF: Readonly<Record<string, string>> = {
-  pods: 'Pod',
-  deployments: 'Deployment',
-  daemonsets: 'DaemonSet',
-  statefulsets: 'StatefulSet',
-  replicasets: 'ReplicaSet',
-  jobs: 'Job',
-  cronjobs: 'CronJob',
-  replicationcontrollers: 'ReplicationController',
-};
+import { isDryRun, isServiceAccount, isoOrEmpty, KIND_OF, MUTATING_VERBS, POD_CONTROLLERS, succeeded, target, who } from '../_lib.js';
 
 /** Namespaces tracked; further ones are neither learned nor judged. */
 const MAX_NAMESPACES = 20_000;
