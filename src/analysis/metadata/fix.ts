@@ -214,7 +214,7 @@ interface NpSpec {
 
 function isEgressPolicy(spec: NpSpec): boolean {
   if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0) return spec.policyTypes.includes('Egress');
-  return Array.isArray(spec.egress);
+  return Array.isArray(spec.egress) && spec.egress.length > 0; // as the apiserver defaults policyTypes
 }
 
 function family(cidr: string): 4 | 6 {
