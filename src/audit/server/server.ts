@@ -62,6 +62,7 @@ export async function startAuditServer(o: ServerOptions, ingestor: Ingestor, met
   const logReject = rateLimitedLog(o.log);
   let inflight = 0;
   let closing = false;
+  const senderSockets = new WeakSet<object>();
 
   const authenticated = (req: http.IncomingMessage): boolean => {
     if (o.tls?.clientCa) {
@@ -129,6 +130,14 @@ export async function startAuditServer(o: ServerOptions, ingestor: Ingestor, met
     if (inflight >= o.maxInflight) return reject(req, res, new HttpError(429, `too many requests in flight (${o.maxInflight}, --max-inflight)`, 'busy'));
     inflight++;
     const t0 = process.hrtime.bigint();
+    // The next commit may wait a little for this batch, and for the next one of this connection
+    // while it stays open (group commit, see ingest.ts).
+    const arrival = ingestor.arriving(req.socket);
+    if (!senderSockets.has(req.socket)) {
+      senderSockets.add(req.socket);
+      const s = req.socket;
+      s.once('close', () => ingestor.gone(s));
+    }
     try {
       const body = await readBody(req, o.limits);
       const batch = parseBatch(body, o.limits);
@@ -139,7 +148,7 @@ export async function startAuditServer(o: ServerOptions, ingestor: Ingestor, met
       }
       let result;
       try {
-        result = await ingestor.submit(batch.events);
+        result = await ingestor.submit(batch.events, arrival);
       } catch (e) {
         metrics.inc('kubeward_audit_store_errors_total');
         throw new HttpError(503, `the store failed, batch not acknowledged (the sender retries): ${(e as Error).message.split('\n')[0]}`, 'store_error');
@@ -155,6 +164,7 @@ export async function startAuditServer(o: ServerOptions, ingestor: Ingestor, met
         reply(res, 500, { error: 'internal error' });
       }
     } finally {
+      arrival.done();
       inflight--;
     }
   };

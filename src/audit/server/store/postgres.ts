@@ -2,7 +2,7 @@
 // (events, then their detections) committed before `write` resolves. Several receivers may share a
 // database: ON CONFLICT DO NOTHING keeps one copy of each auditID + stage whoever stores it first.
 import { UserError } from '../../../core/types.js';
-import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventWhere, pruneSql } from './schema.js';
+import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventValues, eventWhere, pruneSql } from './schema.js';
 import { pruneWith } from './prune.js';
 import { toStoredDetection, toStoredEvent } from './sqlite.js';
 import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, PruneOptions, PruneResult, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
@@ -52,6 +52,24 @@ export async function openPostgres(url: string, opts: { readonly?: boolean } = {
 const evCols = EVENT_COLUMNS.map(([c]) => c);
 const detCols = DETECTION_COLUMNS.map(([c]) => c);
 const MAX_ROWS_PER_INSERT = 2000; // 21 columns: stays under PostgreSQL's 65,535 parameters
+
+// The multi-row INSERT's text for n rows (built once per row count: it has 21 placeholders a row).
+const insertSql = new Map<number, string>();
+function insertEventsSql(n: number): string {
+  let sql = insertSql.get(n);
+  if (sql === undefined) {
+    const tuples: string[] = [];
+    for (let i = 0, p = 0; i < n; i++) {
+      const ph: string[] = [];
+      for (let c = 0; c < evCols.length; c++) ph.push(`$${++p}`);
+      tuples.push(`(${ph.join(', ')})`);
+    }
+    sql = `INSERT INTO ${EVENTS_TABLE} (${evCols.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (audit_id, stage) DO NOTHING RETURNING audit_id, stage`;
+    if (insertSql.size >= 16) insertSql.delete(insertSql.keys().next().value as number);
+    insertSql.set(n, sql);
+  }
+  return sql;
+}
 
 class PostgresStore implements AuditStore {
   readonly kind = 'postgresql';
@@ -121,18 +139,11 @@ class PostgresStore implements AuditStore {
       for (let s = 0; s < candidates.length; s += MAX_ROWS_PER_INSERT) {
         const chunk = candidates.slice(s, s + MAX_ROWS_PER_INSERT);
         const params: unknown[] = [];
-        const tuples = chunk.map((i) => {
-          const r = rows[i];
-          const ph = EVENT_COLUMNS.map(([, k]) => {
-            params.push(k === 'bodiesOmitted' ? (r.bodiesOmitted ? 1 : 0) : noNul(r[k]));
-            return `$${params.length}`;
-          });
-          return `(${ph.join(', ')})`;
-        });
-        const res = await c.query(
-          `INSERT INTO ${EVENTS_TABLE} (${evCols.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (audit_id, stage) DO NOTHING RETURNING audit_id, stage`,
-          params,
-        );
+        for (const i of chunk) {
+          const v = eventValues(rows[i]);
+          for (let k = 0; k < v.length; k++) params.push(noNul(v[k]));
+        }
+        const res = await c.query(insertEventsSql(chunk.length), params);
         for (const row of res.rows) {
           const i = firstOf.get(String(row.audit_id) + '\u0000' + String(row.stage));
           if (i !== undefined) stored.push(i);

@@ -1,15 +1,16 @@
 // The SQLite writer, in a worker thread: the commit's fsync (synchronous=FULL) blocks this thread,
 // not the receiver's event loop, which meanwhile reads and parses the next requests; those are then
 // committed together (group commit). Protocol, one transaction at a time:
-//   {op:'insert', rows}          -> BEGIN, insert events -> {stored: number[]}   (transaction open)
+//   {op:'insert', values}        -> BEGIN, insert events (each its values in EVENT_COLUMNS order, see
+//                                   eventValues) -> {stored: number[]}   (transaction open)
 //   {op:'commit', detections}    -> insert detections, COMMIT -> {inserted: boolean[]}
 //   {op:'rollback'}              -> ROLLBACK -> {}
 //   {op:'run', sql, params}      -> one statement in its own transaction (retention deletes) -> {changes};
 //                                   deferred while an ingestion transaction is open
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, eventValues } from './schema.js';
-import type { DetectionRow, EventRow } from './types.js';
+import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
+import type { DetectionRow } from './types.js';
 
 interface Stmt {
   run(params: unknown[]): { changes: number };
@@ -37,7 +38,7 @@ const insDetection = db.prepare(`INSERT INTO ${DETECTIONS_TABLE} (${detCols.join
 let open = false;
 
 type Msg =
-  | { id: number; op: 'insert'; rows: EventRow[] }
+  | { id: number; op: 'insert'; values: unknown[][] }
   | { id: number; op: 'commit'; detections: DetectionRow[] }
   | { id: number; op: 'rollback' }
   | { id: number; op: 'run'; sql: string; params: unknown[] }
@@ -67,7 +68,7 @@ function handle(m: Msg): void {
       db.exec('BEGIN IMMEDIATE');
       open = true;
       const stored: number[] = [];
-      for (let i = 0; i < m.rows.length; i++) if (insEvent.run(eventValues(m.rows[i])).changes === 1) stored.push(i);
+      for (let i = 0; i < m.values.length; i++) if (insEvent.run(m.values[i]).changes === 1) stored.push(i);
       parentPort!.postMessage({ id: m.id, stored });
     } else if (m.op === 'commit') {
       const now = Date.now();
