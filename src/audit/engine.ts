@@ -82,6 +82,21 @@ export class DetectionEngine {
     const disabled = new Set(opts.disabled ?? []);
     const userList = new AllowList(opts.allowUsers ?? []);
     const platformList = new AllowList([...(opts.platformAllowList === false ? [] : PLATFORM_ALLOW_LIST), ...(opts.allowUsers ?? [])]);
+    // Many detections ask about the same event in a row: each list answers once per event.
+    const memo = (list: AllowList): ((ev: AuditEvent) => boolean) => {
+      if (list.empty) return () => false;
+      let lastEv: AuditEvent | undefined;
+      let last = false;
+      return (ev) => {
+        if (ev !== lastEv) {
+          lastEv = ev;
+          last = list.has(ev.user.username, ev.userAgent);
+        }
+        return last;
+      };
+    };
+    const platformAllowed = memo(platformList);
+    const userAllowed = memo(userList);
     const active: AnyDetection[] = [];
     for (const det of detections) {
       const id = det.meta.id;
@@ -92,7 +107,7 @@ export class DetectionEngine {
       const severityOverride = opts.severity?.[id];
       const ctx: DetectionContext<DetectionOptions> = {
         options,
-        allowed: list && !list.empty ? (ev) => list.has(ev.user.username, ev.userAgent) : () => false,
+        allowed: list === platformList ? platformAllowed : list === userList ? userAllowed : () => false,
         report: (ev, r) => this.report(det, ev, r, severityOverride),
       };
       const runner: Runner = { det, ctx, state: det.init(options) };
