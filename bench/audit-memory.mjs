@@ -5,6 +5,7 @@
 // analyzer and of the generator, events/s, and what the report said (detections kept, capped state).
 //   node bench/audit-memory.mjs [sizes=100M,500M,1G,2G,5G] [--summary] [--json out.json]
 //   node bench/audit-memory.mjs --gen 1G > events.jsonl     # the generator alone
+//   BENCH_POPULATION=2000 node bench/audit-memory.mjs 100M,1G,3G   # identities from a fixed population
 // Needs a build (npm run build). BENCH_NICE=N (default 10) sets the niceness of both processes.
 //
 // The event mix is that of bench/audit-analyze.mjs (controllers, nodes, people, pod creations,
@@ -56,8 +57,11 @@ function makeGenerator(seed0 = 42) {
   const HUMANS = ['alice@example.com', 'bob@example.com', 'kubernetes-admin', 'ci-deployer'];
   const T0 = Date.parse('2025-01-01T00:00:00Z');
   // A fresh identity every ~40 events on average: per-user state grows with the input if unbounded.
-  const freshUser = (i) => `user-${Math.floor(i / 40 + rnd() * 200)}@corp.example.com`;
-  const freshSA = (i) => `system:serviceaccount:team-${Math.floor(i / 5000)}:app-${Math.floor(rnd() * 500)}`;
+  // BENCH_POPULATION=N instead draws them from N people and N service accounts (a real organisation).
+  const POP = Number(process.env.BENCH_POPULATION ?? 0);
+  const freshUser = (i) => (POP > 0 ? `user-${Math.floor(rnd() * POP)}@corp.example.com` : `user-${Math.floor(i / 40 + rnd() * 200)}@corp.example.com`);
+  const freshSA = (i) =>
+    POP > 0 ? `system:serviceaccount:team-${Math.floor(rnd() * Math.max(1, POP / 50))}:app-${Math.floor(rnd() * 50)}` : `system:serviceaccount:team-${Math.floor(i / 5000)}:app-${Math.floor(rnd() * 500)}`;
 
   function base(i, user, groups, verb, ref, uri, code, extra = {}) {
     const t = new Date(T0 + i * 7).toISOString().replace('Z', '123Z');

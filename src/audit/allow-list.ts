@@ -35,6 +35,9 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** Names cached per list: a cluster has far fewer identities; a log of ever-new names only refills it. */
+const CACHE_MAX = 8_192;
+
 /** A compiled list of globs with a per-name cache (usernames repeat a lot in audit logs). */
 export class AllowList {
   private readonly exact = new Set<string>();
@@ -68,7 +71,7 @@ export class AllowList {
       let hits = this.condCache.get(name);
       if (hits === undefined) {
         hits = this.conditional.filter((c) => c.re.test(name)).map((c) => c.unless);
-        if (this.condCache.size > 50_000) this.condCache.clear();
+        if (this.condCache.size > CACHE_MAX) this.condCache.clear();
         this.condCache.set(name, hits);
       }
       for (const unless of hits) if (!(userAgent !== undefined && unless.test(userAgent))) return true;
@@ -77,7 +80,7 @@ export class AllowList {
     let v = this.cache.get(name);
     if (v === undefined) {
       v = this.res.some((r) => r.test(name));
-      if (this.cache.size > 50_000) this.cache.clear();
+      if (this.cache.size > CACHE_MAX) this.cache.clear();
       this.cache.set(name, v);
     }
     return v;
