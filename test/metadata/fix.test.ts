@@ -232,3 +232,14 @@ test('kubeward fix metadata writes YAML that kubeward reads back, with the proof
   assert.equal(await main(['fix', 'metadata', FIXTURE, '--sample', 'x'], io3), 2);
   assert.match(io3.stderr(), /--sample must be a positive integer/);
 });
+
+test('node settings: one entry per command, naming every finding it fixes', async () => {
+  const io = captureIO({ cwd: fromRoot() });
+  const code = await main(['fix', 'metadata', 'examples/shop', '--cloud', 'examples/shop/cloud', '-o', path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-fix-')), 'f.yaml'), '--format', 'json'], io);
+  assert.equal(code, 0, io.stderr());
+  const j = JSON.parse(io.stdout()) as { nodeFixes: Array<{ rule: string; command?: string; message: string }> };
+  assert.equal(j.nodeFixes.length, 1, JSON.stringify(j.nodeFixes));
+  assert.equal(j.nodeFixes[0].rule, 'eks-node-imds-hop-limit, eks-node-imdsv1-allowed');
+  assert.match(j.nodeFixes[0].command!, /^aws ec2 create-launch-template-version --launch-template-id lt-0a1b2c3d4e5f60718 /);
+  assert.match(j.nodeFixes[0].message, /hop limit is 2 .*; IMDSv1 is allowed/);
+});

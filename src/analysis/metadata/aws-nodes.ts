@@ -13,6 +13,16 @@ import { AWS_KINDS, clusterOf, specOf, type Spec } from '../identity/aws.js';
 
 export type Source = 'launch-template' | 'instance' | 'account-default' | 'eks-default' | 'karpenter' | 'karpenter-default';
 
+/** Where a setting came from, in words for findings. */
+export const SOURCE_TEXT: Readonly<Record<Source, string>> = {
+  'launch-template': 'its launch template',
+  instance: 'its running instances',
+  'account-default': 'the account default of the region',
+  'eks-default': 'the EKS managed node group default, as the launch template does not set it',
+  karpenter: 'its Karpenter EC2NodeClass metadataOptions',
+  'karpenter-default': 'the Karpenter default',
+};
+
 /** Karpenter's AWS node class (v1beta1 and v1) and NodePool: in-cluster objects, not cloud descriptions. */
 export const KARPENTER_NODECLASS = 'karpenter.k8s.aws/EC2NodeClass';
 export const KARPENTER_NODEPOOL = 'karpenter.sh/NodePool';

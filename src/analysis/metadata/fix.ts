@@ -25,7 +25,7 @@ import type { ClusterState } from '../../model/cluster-state.js';
 import { ClusterState as State } from '../../model/cluster-state.js';
 import { objectsFromData } from '../../loaders/manifest.js';
 import type { Provider } from '../../cloud/model.js';
-import { NetworkPolicyEvaluator, assumeEnforcement, describePolicy, detectEnforcement, metadataEndpoints, parseCidr, cidrCovers, type Enforcement, type PolicyFamily, type Flow, type PodEndpoint, type Peer, type Verdict, type Protocol } from '../network/index.js';
+import { NetworkModel, NetworkPolicyEvaluator, assumeEnforcement, describePolicy, detectEnforcement, metadataEndpoints, parseCidr, cidrCovers, type Enforcement, type PolicyFamily, type Flow, type PodEndpoint, type Verdict, type Protocol } from '../network/index.js';
 
 export type FixMode = 'networkpolicy' | 'cilium' | 'calico' | 'none';
 
@@ -88,7 +88,7 @@ export function imdsCidrs(provider: Provider): string[] {
     .map((e) => (e.ip.includes(':') ? `${e.ip}/128` : `${e.ip}/32`));
 }
 
-function chooseMode(state: ClusterState, opts: FixOptions, enforcement: Enforcement): { mode: FixMode; why: string; warnings: string[] } {
+function chooseMode(opts: FixOptions, enforcement: Enforcement): { mode: FixMode; why: string; warnings: string[] } {
   const warnings: string[] = [];
   const ids = enforcement.enforcers.map((e) => e.id);
   if (opts.mode && opts.mode !== 'auto') {
@@ -301,12 +301,11 @@ function namespacesOf(state: ClusterState, pods: readonly PodEndpoint[]): string
 
 export function planMetadataFix(state: ClusterState, opts: FixOptions): FixPlan {
   const enforcement = detectEnforcement(state);
-  const { mode, why, warnings } = chooseMode(state, opts, enforcement);
+  const { mode, why, warnings } = chooseMode(opts, enforcement);
   const cidrs = imdsCidrs(opts.provider);
   const plan: FixPlan = { provider: opts.provider, mode, modeWhy: why, imdsCidrs: cidrs, objects: [], namespaces: { covered: [], skipped: [] }, warnings, nodeFixes: [] };
   const exclude = new Set(opts.excludeNamespaces ?? []);
-  const ev = new NetworkPolicyEvaluator(state);
-  const pods = ev.pods();
+  const pods = new NetworkModel(state).pods; // the pods only: no policy needs compiling to plan
   const nsList = namespacesOf(state, pods).filter((n) => {
     if (exclude.has(n)) plan.namespaces.skipped.push({ namespace: n, reason: 'excluded (--exclude-namespace)' });
     return !exclude.has(n);
@@ -596,4 +595,3 @@ export function proveFix(state: ClusterState, plan: FixPlan, opts: { sample?: nu
   return proof;
 }
 
-export type { Peer };

@@ -154,16 +154,13 @@ function awsNodeLayer(state: ClusterState, n: NodeImds, hostNetwork: boolean, ci
  * labels) to a managed node group, a Karpenter NodePool or EC2NodeClass; otherwise all of them (the
  * least protected decides). Standalone instances count only when no group or class is loaded.
  */
-const awsGroups = new WeakMap<NodeImds[], NodeImds[]>();
-
 function awsPoolsFor(state: ClusterState, pod: PodEndpoint, all: NodeImds[], cache: LayerCache): NodeImds[] {
   const own = nodeSelector(pod);
   const nodeLabels = nodeLabelsOf(state, cache, pod.node);
   const sel: Record<string, string> = nodeLabels ? { ...own, ...nodeLabels } : own;
-  let groups = awsGroups.get(all);
-  if (!groups) awsGroups.set(all, (groups = all.filter((n) => n.subject.ref.kind === 'EKSNodegroup' || n.subject.ref.kind === 'EC2NodeClass')));
+  const groups = (cache.awsGroups ??= all.filter((n) => n.subject.ref.kind === 'EKSNodegroup' || n.subject.ref.kind === 'EC2NodeClass'));
   if (!sel['eks.amazonaws.com/nodegroup'] && !sel['karpenter.k8s.aws/ec2nodeclass'] && !sel['karpenter.sh/nodepool']) return groups.length > 0 ? groups : all;
-  const byKind = (kind: string, name: string) => groups!.filter((n) => n.subject.ref.kind === kind && n.subject.ref.name === name);
+  const byKind = (kind: string, name: string) => groups.filter((n) => n.subject.ref.kind === kind && n.subject.ref.name === name);
   let hit: NodeImds[] = [];
   if (sel['eks.amazonaws.com/nodegroup']) hit = byKind('EKSNodegroup', sel['eks.amazonaws.com/nodegroup']);
   else if (sel['karpenter.k8s.aws/ec2nodeclass']) hit = byKind('EC2NodeClass', sel['karpenter.k8s.aws/ec2nodeclass']);
@@ -261,6 +258,8 @@ function azureNodeLayer(state: ClusterState, p: AzPool, hostNetwork: boolean): N
 
 interface LayerCache {
   aws?: NodeImds[];
+  /** The node groups and Karpenter node classes among `aws` (pods land on those, not on loose instances). */
+  awsGroups?: NodeImds[];
   gcp?: GcpPool[];
   az?: AzPool[];
   /** Node name -> labels. */

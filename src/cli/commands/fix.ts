@@ -25,26 +25,23 @@ interface FixOpts extends InputOpts {
 
 /** The metadata-api node rules' findings, with the commands and Terraform their evidence carries. */
 function nodeFixes(findings: readonly Finding[]): NodeFix[] {
-  const out: NodeFix[] = [];
-  const seen = new Set<string>();
+  // One command often fixes several findings (IMDSv1 and the hop limit of one launch template): one entry each.
+  const byFix = new Map<string, NodeFix>();
   for (const f of findings) {
     if (f.pillar !== 'metadata-api' || f.ruleId === 'metadata-api-reachable') continue;
     const e = (f.evidence ?? {}) as { awsCli?: string; terraform?: string; fix?: { command?: string; terraform?: string } };
     const command = e.awsCli ?? e.fix?.command;
     const terraform = e.terraform ?? e.fix?.terraform;
-    const k = `${command ?? ''}|${terraform ?? ''}`;
-    const same = command || terraform ? out.find((n) => `${n.command ?? ''}|${n.terraform ?? ''}` === k) : undefined;
+    const key = command || terraform ? `${command ?? ''}|${terraform ?? ''}` : `${f.ruleId}|${f.message}`;
+    const same = byFix.get(key);
     if (same) {
-      // One command fixes several findings (IMDSv1 and the hop limit of one launch template).
       same.message += `; ${f.message.replace(/^[^:]*: /, '')}`;
       same.rule += `, ${f.ruleId}`;
       continue;
     }
-    if (seen.has(`${f.ruleId}|${k}`)) continue;
-    seen.add(`${f.ruleId}|${k}`);
-    out.push({ rule: f.ruleId, target: `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`, message: f.message, ...(command ? { command } : {}), ...(terraform ? { terraform } : {}) });
+    byFix.set(key, { rule: f.ruleId, target: `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`, message: f.message, ...(command ? { command } : {}), ...(terraform ? { terraform } : {}) });
   }
-  return out;
+  return [...byFix.values()];
 }
 
 function comment(text: string): string {

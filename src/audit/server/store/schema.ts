@@ -119,41 +119,57 @@ export function globToLike(glob: string): string {
 
 const hasGlob = (s: string): boolean => /[*?]/.test(s);
 
-/** WHERE clause and parameters for an event filter; `ph(i)` makes the i-th (1-based) placeholder. */
-export function eventWhere(f: EventFilter, ph: (i: number) => string): { sql: string; params: unknown[] } {
+/**
+ * A WHERE clause being built: `p(v)` adds a parameter and returns its placeholder; the conditions
+ * both filters share (time window, user with globs, namespace, name) are added by `common`.
+ */
+function whereBuilder(ph: (i: number) => string) {
   const conds: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown): string => {
     params.push(v);
     return ph(params.length);
   };
-  if (f.sinceMs !== undefined) conds.push(`event_ms >= ${p(f.sinceMs)}`);
-  if (f.untilMs !== undefined) conds.push(`event_ms < ${p(f.untilMs)}`);
-  if (f.user !== undefined) conds.push(hasGlob(f.user) ? `username LIKE ${p(globToLike(f.user))} ESCAPE '\\'` : `username = ${p(f.user)}`);
-  if (f.resource !== undefined) conds.push(`resource = ${p(f.resource)}`);
-  if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
-  if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
-  if (f.denied) conds.push(`(code IN (401, 403) OR decision = 'forbid')`);
-  if (f.anonymous) conds.push(`username = 'system:anonymous'`);
-  if (f.verbs && f.verbs.length > 0) conds.push(`verb IN (${f.verbs.map((v) => p(v)).join(', ')})`);
-  return { sql: conds.length ? conds.join(' AND ') : '1 = 1', params };
+  const eqOrLike = (col: string, v: string): string => (hasGlob(v) ? `${col} LIKE ${p(globToLike(v))} ESCAPE '\\'` : `${col} = ${p(v)}`);
+  return {
+    conds,
+    p,
+    eqOrLike,
+    common(f: { sinceMs?: number; untilMs?: number; user?: string }): void {
+      if (f.sinceMs !== undefined) conds.push(`event_ms >= ${p(f.sinceMs)}`);
+      if (f.untilMs !== undefined) conds.push(`event_ms < ${p(f.untilMs)}`);
+      if (f.user !== undefined) conds.push(eqOrLike('username', f.user));
+    },
+    object(f: { namespace?: string; name?: string }): void {
+      if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
+      if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
+    },
+    done: (): { sql: string; params: unknown[] } => ({ sql: conds.length ? conds.join(' AND ') : '1 = 1', params }),
+  };
+}
+
+/** WHERE clause and parameters for an event filter; `ph(i)` makes the i-th (1-based) placeholder. */
+export function eventWhere(f: EventFilter, ph: (i: number) => string): { sql: string; params: unknown[] } {
+  const w = whereBuilder(ph);
+  w.common(f);
+  if (f.resource !== undefined) w.conds.push(`resource = ${w.p(f.resource)}`);
+  w.object(f);
+  if (f.denied) w.conds.push(`(code IN (401, 403) OR decision = 'forbid')`);
+  if (f.anonymous) w.conds.push(`username = 'system:anonymous'`);
+  if (f.verbs && f.verbs.length > 0) w.conds.push(`verb IN (${f.verbs.map((v) => w.p(v)).join(', ')})`);
+  return w.done();
 }
 
 export function detectionWhere(f: DetectionFilter, ph: (i: number) => string): { sql: string; params: unknown[] } {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown): string => {
-    params.push(v);
-    return ph(params.length);
-  };
-  if (f.sinceMs !== undefined) conds.push(`event_ms >= ${p(f.sinceMs)}`);
-  if (f.untilMs !== undefined) conds.push(`event_ms < ${p(f.untilMs)}`);
-  if (f.user !== undefined) conds.push(hasGlob(f.user) ? `username LIKE ${p(globToLike(f.user))} ESCAPE '\\'` : `username = ${p(f.user)}`);
-  if (f.detectionId !== undefined) conds.push(hasGlob(f.detectionId) ? `detection_id LIKE ${p(globToLike(f.detectionId))} ESCAPE '\\'` : `detection_id = ${p(f.detectionId)}`);
-  if (f.resource !== undefined) conds.push(`(resource = ${p(f.resource)} OR resource LIKE ${p(globToLike(f.resource) + '/%')} ESCAPE '\\' OR resource LIKE ${p(globToLike(f.resource) + '.%')} ESCAPE '\\')`);
-  if (f.namespace !== undefined) conds.push(f.namespace === '' ? `(namespace IS NULL OR namespace = '')` : `namespace = ${p(f.namespace)}`);
-  if (f.name !== undefined) conds.push(`name = ${p(f.name)}`);
-  return { sql: conds.length ? conds.join(' AND ') : '1 = 1', params };
+  const w = whereBuilder(ph);
+  w.common(f);
+  if (f.detectionId !== undefined) w.conds.push(w.eqOrLike('detection_id', f.detectionId));
+  if (f.resource !== undefined) {
+    const r = globToLike(f.resource);
+    w.conds.push(`(resource = ${w.p(f.resource)} OR resource LIKE ${w.p(r + '/%')} ESCAPE '\\' OR resource LIKE ${w.p(r + '.%')} ESCAPE '\\')`);
+  }
+  w.object(f);
+  return w.done();
 }
 
 /**

@@ -1,15 +1,6 @@
 import { defineRule } from '../../../core/rule.js';
-import { KARPENTER_NODECLASS, nodeImdsSettings } from '../../../analysis/metadata/aws-nodes.js';
+import { KARPENTER_NODECLASS, SOURCE_TEXT, nodeImdsSettings } from '../../../analysis/metadata/aws-nodes.js';
 import { AWS_KINDS, imdsFix } from '../../_aws.js';
-
-const FROM: Record<string, string> = {
-  karpenter: 'its Karpenter EC2NodeClass metadataOptions',
-  'karpenter-default': 'the Karpenter default',
-  'launch-template': 'its launch template',
-  instance: 'its running instances',
-  'account-default': 'the account default of the region',
-  'eks-default': 'the EKS managed node group default, as the launch template does not set it',
-};
 
 export default defineRule({
   meta: {
@@ -41,7 +32,7 @@ export default defineRule({
           object: n.hopLimit.object,
           messageId: 'hop',
           path: n.hopLimit.path,
-          data: { label: n.label, hop: n.hopLimit.value, from: FROM[n.hopLimit.source] },
+          data: { label: n.label, hop: n.hopLimit.value, from: SOURCE_TEXT[n.hopLimit.source] },
           evidence: { subject: n.label, source: n.hopLimit.source, httpTokens: n.tokens?.value ?? null, ...imdsFix(n, 'required', 1) },
         });
       }

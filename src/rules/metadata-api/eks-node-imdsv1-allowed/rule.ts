@@ -1,15 +1,6 @@
 import { defineRule } from '../../../core/rule.js';
-import { KARPENTER_NODECLASS, nodeImdsSettings, type NodeImds } from '../../../analysis/metadata/aws-nodes.js';
+import { KARPENTER_NODECLASS, SOURCE_TEXT, nodeImdsSettings, type NodeImds } from '../../../analysis/metadata/aws-nodes.js';
 import { AWS_KINDS, imdsFix } from '../../_aws.js';
-
-const FROM: Record<string, string> = {
-  karpenter: 'its Karpenter EC2NodeClass metadataOptions',
-  'karpenter-default': 'the Karpenter default',
-  'launch-template': 'its launch template',
-  instance: 'its running instances',
-  'account-default': 'the account default of the region',
-  'eks-default': 'the EKS default',
-};
 
 export default defineRule({
   meta: {
@@ -42,7 +33,7 @@ export default defineRule({
           object: n.tokens.object,
           messageId: 'optional',
           path: n.tokens.path,
-          data: { label: n.label, from: FROM[n.tokens.source] },
+          data: { label: n.label, from: SOURCE_TEXT[n.tokens.source] },
           evidence: { subject: n.label, source: n.tokens.source, hopLimit: n.hopLimit?.value ?? null, ...imdsFix(n, 'required', hop) },
         });
       }
