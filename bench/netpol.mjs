@@ -152,7 +152,7 @@ async function run(size) {
     const tPlan = performance.now() - t5;
     const proof = fix.proveFix(state, plan);
     const cpu5 = process.cpuUsage(c5);
-    out.fix = { objects: plan.objects.length, planMs: Math.round(tPlan), totalMs: Math.round(performance.now() - t5), cpuMs: Math.round((cpu5.user + cpu5.system) / 1000), flows: proof.flows, unexpected: proof.unexpected.length, stillOpen: proof.imds.stillOpen.length, rssMB: mb(process.memoryUsage().rss) };
+    out.fix = { objects: plan.objects.length, planMs: Math.round(tPlan), totalMs: Math.round(performance.now() - t5), cpuMs: Math.round((cpu5.user + cpu5.system) / 1000), flows: proof.flows, unexpected: proof.counts.unexpected, stillOpen: proof.imds.open, rssMB: mb(process.memoryUsage().rss) };
   }
   // podMetadataVerdicts with enforcement unknown (policies as written: Calico + Cilium + admin pipelines), every AWS endpoint.
   const t3 = performance.now();

@@ -128,6 +128,9 @@ test('excluded namespaces are left alone; Cilium and Calico modes write one clus
   const ex = planMetadataFix(st, { provider: 'aws', excludeNamespaces: ['legacy'] });
   assert.ok(!ex.objects.some((o) => (o.object.metadata as { namespace?: string }).namespace === 'legacy'));
   assert.ok(ex.namespaces.skipped.some((s) => s.namespace === 'legacy'));
+  const exProof = proveFix(st, ex);
+  assert.equal(exProof.imds.open, 0, 'the excluded namespace is not counted as still open');
+  assert.ok(exProof.imds.leftAlone > 0, 'but its pods still reaching IMDS are counted as left alone');
   for (const mode of ['cilium', 'calico'] as const) {
     const plan = planMetadataFix(st, { provider: 'aws', mode });
     assert.equal(plan.objects.filter((o) => o.object.kind !== 'Tier').length, 1, mode);

@@ -457,11 +457,13 @@ export interface FixProof {
   destinations: number;
   flows: number;
   /** Flows to the metadata API: how many were allowed before and are denied after. */
-  imds: { flows: number; blockedNow: number; alreadyBlocked: number; stillOpen: ProofChange[] };
-  /** Every other flow the fix cut (now denied) or opened (was denied): the fix promises none. */
+  /** `open`: flows of covered namespaces still not denied (`stillOpen` lists the first 200); `leftAlone`: not denied in namespaces the plan left alone. */
+  imds: { flows: number; blockedNow: number; alreadyBlocked: number; open: number; leftAlone: number; stillOpen: ProofChange[] };
+  /** Every other flow the fix cut (now denied) or opened (was denied): the fix promises none. The first 200; `counts` has all. */
   unexpected: ProofChange[];
-  /** Other flows that were allowed and now depend on the implementation (e.g. ipBlock on node IPs). */
+  /** Other flows that were allowed and now depend on the implementation (e.g. ipBlock on node IPs). The first 200. */
   uncertain: ProofChange[];
+  counts: { unexpected: number; uncertain: number };
   sampled: boolean;
 }
 
@@ -537,8 +539,9 @@ export function proveFix(state: ClusterState, plan: FixPlan, opts: { sample?: nu
   const sources = sample(podsB, n);
   const dstPods = sample(podsB, n);
   const imdsEndpoints = metadataEndpoints(plan.provider).filter((e) => plan.imdsCidrs.some((c) => c.startsWith(`${e.ip}/`)));
-  const proof: FixProof = { enforcement: label, sources: sources.length, destinations: imdsEndpoints.length + OTHER_ADDRESSES.length + dstPods.length, flows: 0, imds: { flows: 0, blockedNow: 0, alreadyBlocked: 0, stillOpen: [] }, unexpected: [], uncertain: [], sampled: podsB.length > n };
+  const proof: FixProof = { enforcement: label, sources: sources.length, destinations: imdsEndpoints.length + OTHER_ADDRESSES.length + dstPods.length, flows: 0, imds: { flows: 0, blockedNow: 0, alreadyBlocked: 0, open: 0, leftAlone: 0, stillOpen: [] }, unexpected: [], uncertain: [], counts: { unexpected: 0, uncertain: 0 }, sampled: podsB.length > n };
   const cap = 200;
+  const skipped = new Set(plan.namespaces.skipped.map((x) => x.namespace));
   const compare = (src: PodEndpoint, dst: string | PodEndpoint, dstLabel: string, flow: Flow, isImds: boolean) => {
     const srcA = podsA.get(src.id);
     if (!srcA) return;
@@ -567,13 +570,14 @@ export function proveFix(state: ClusterState, plan: FixPlan, opts: { sample?: nu
       proof.imds.flows++;
       if (afterV === 'denied' && before !== 'denied') proof.imds.blockedNow++;
       else if (afterV === 'denied') proof.imds.alreadyBlocked++;
-      else if (plan.mode !== 'none' && !plan.namespaces.skipped.some((s) => s.namespace === src.namespace) && proof.imds.stillOpen.length < cap) proof.imds.stillOpen.push({ ...ch, by, why: [...new Set(doubts.map((d) => d.reason))].slice(0, 4) });
+      else if (plan.mode === 'none' || skipped.has(src.namespace)) proof.imds.leftAlone++;
+      else if (proof.imds.open++ < cap) proof.imds.stillOpen.push({ ...ch, by, why: [...new Set(doubts.map((d) => d.reason))].slice(0, 4) });
       return;
     }
     if (before === afterV) return;
     if (afterV === 'denied' || before === 'denied') {
-      if (proof.unexpected.length < cap) proof.unexpected.push(ch);
-    } else if (proof.uncertain.length < cap) proof.uncertain.push({ ...ch, why: [...new Set(doubts.map((d) => d.reason))].slice(0, 4) });
+      if (proof.counts.unexpected++ < cap) proof.unexpected.push(ch);
+    } else if (proof.counts.uncertain++ < cap) proof.uncertain.push({ ...ch, why: [...new Set(doubts.map((d) => d.reason))].slice(0, 4) });
   };
   // Nodes (kubelet, node-exporter on hostNetwork...): a few loaded Node addresses.
   const nodeIps: string[] = [];

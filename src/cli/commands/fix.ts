@@ -82,9 +82,9 @@ function proofNotes(p: FixProof): string[] {
 }
 
 function proofLine(p: FixProof): string {
-  const ok = p.unexpected.length === 0 && p.imds.stillOpen.length === 0;
-  const unc = p.uncertain.length > 0 ? `; ${p.uncertain.length} other flows now depend on the implementation (see below)` : '';
-  return `Proof (${p.enforcement}): ${p.flows} flows from ${p.sources} pod templates to ${p.destinations} destinations evaluated before and after${p.sampled ? ' (sampled)' : ''}: metadata API ${p.imds.blockedNow} flows blocked now, ${p.imds.alreadyBlocked} already blocked, ${p.imds.stillOpen.length} still open; ${ok ? 'no other flow cut or opened' : `${p.unexpected.length} other flows cut or opened`}${unc}.`;
+  const unc = p.counts.uncertain > 0 ? `; ${p.counts.uncertain} other flows now depend on the implementation (see below)` : '';
+  const left = p.imds.leftAlone > 0 ? `, ${p.imds.leftAlone} open in namespaces left alone` : '';
+  return `Proof (${p.enforcement}): ${p.flows} flows from ${p.sources} pod templates to ${p.destinations} destinations evaluated before and after${p.sampled ? ' (sampled)' : ''}: metadata API ${p.imds.blockedNow} flows blocked now, ${p.imds.alreadyBlocked} already blocked, ${p.imds.open} still open${left}; ${p.counts.unexpected === 0 ? 'no other flow cut or opened' : `${p.counts.unexpected} other flows cut or opened`}${unc}.`;
 }
 
 export function registerFix(program: Command, env: CommandEnv): void {
@@ -158,6 +158,6 @@ Examples:
         if (o.output) report(`written: ${o.output}\n`);
       }
       if (g.errors.length > 0) env.setExit(2);
-      else if (proof && (proof.unexpected.length > 0 || proof.imds.stillOpen.length > 0)) env.setExit(1);
+      else if (proof && (proof.counts.unexpected > 0 || proof.imds.open > 0)) env.setExit(1);
     });
 }
