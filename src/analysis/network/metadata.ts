@@ -112,21 +112,19 @@ export function podMetadataVerdicts(state: ClusterState, provider: Provider, opt
 /** The verdicts of one pod towards the endpoints (what podMetadataVerdicts does per pod, for callers that stream). */
 export function verdictsOfPod(ev: NetworkPolicyEvaluator, pod: PodEndpoint, endpoints: readonly MetadataEndpoint[], interceptors: readonly Interceptor[]): PodMetadataVerdict[] {
   const out: PodMetadataVerdict[] = [];
-  {
-    for (const e of endpoints) {
-      const flow: Flow = { protocol: e.protocol, port: e.port };
-      const result = ev.evaluateEgress(pod, metadataPeer(e), flow);
-      const relevant = interceptors.filter((i) => e.ip === '169.254.169.254' || i.id === 'gke-metadata-server');
-      const intercepted = relevant.length > 0 && !pod.hostNetwork && result.decidedBy.length > 0 && (result.verdict === 'allowed' || result.verdict === 'denied');
-      const verdict: Verdict = intercepted ? 'implementation-defined' : result.verdict;
-      const extra: string[] = [];
-      if (intercepted) extra.push(`${relevant.map((i) => i.detail).join('; ')}: whether the DNAT happens before policy evaluation is implementation-defined (kubernetes#68078, uswitch/kiam#160), so this verdict is not reliable`);
-      if (pod.hostNetwork) extra.push('hostNetwork pod: node-level metadata restrictions (hop limit, AKS podLinkLocalAccess, GKE metadata server) do not apply either');
-      const r: DirectionResult = intercepted ? withVerdict(result, verdict, relevant.map((i): Uncertainty => ({ kind: 'implementation-defined', reason: i.detail }))) : result;
-      const item = { pod, endpoint: e, verdict, result: r, hostNetwork: pod.hostNetwork, interceptors: relevant } as unknown as PodMetadataVerdict;
-      Object.defineProperty(item, 'path', { enumerable: true, get: () => [...result.path, ...extra] });
-      out.push(item);
-    }
+  for (const e of endpoints) {
+    const flow: Flow = { protocol: e.protocol, port: e.port };
+    const result = ev.evaluateEgress(pod, metadataPeer(e), flow);
+    const relevant = interceptors.filter((i) => e.ip === '169.254.169.254' || i.id === 'gke-metadata-server');
+    const intercepted = relevant.length > 0 && !pod.hostNetwork && result.decidedBy.length > 0 && (result.verdict === 'allowed' || result.verdict === 'denied');
+    const verdict: Verdict = intercepted ? 'implementation-defined' : result.verdict;
+    const extra: string[] = [];
+    if (intercepted) extra.push(`${relevant.map((i) => i.detail).join('; ')}: whether the DNAT happens before policy evaluation is implementation-defined (kubernetes#68078, uswitch/kiam#160), so this verdict is not reliable`);
+    if (pod.hostNetwork) extra.push('hostNetwork pod: node-level metadata restrictions (hop limit, AKS podLinkLocalAccess, GKE metadata server) do not apply either');
+    const r: DirectionResult = intercepted ? withVerdict(result, verdict, relevant.map((i): Uncertainty => ({ kind: 'implementation-defined', reason: i.detail }))) : result;
+    const item = { pod, endpoint: e, verdict, result: r, hostNetwork: pod.hostNetwork, interceptors: relevant } as unknown as PodMetadataVerdict;
+    Object.defineProperty(item, 'path', { enumerable: true, get: () => [...result.path, ...extra] });
+    out.push(item);
   }
   return out;
 }
