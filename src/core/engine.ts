@@ -33,6 +33,7 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
     const severity = opts.severityOverrides?.[rule.meta.id] ?? rule.meta.severity;
     const ctx: RuleContext<string> = {
       state,
+      includeControlled: opts.includeControlled === true,
       report(input: ReportInput<string>) {
         const template = rule.meta.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId ${input.messageId}`);

@@ -17,6 +17,8 @@ export interface ReportInput<M extends string> {
 
 export interface RuleContext<M extends string> {
   readonly state: ClusterState;
+  /** True when the scan also reports on pods and templates whose controller is loaded (--include-controlled); cluster handlers that walk pod templates themselves honour it. */
+  readonly includeControlled: boolean;
   report(input: ReportInput<M>): void;
 }
 

@@ -301,7 +301,15 @@ function nodeLayers(state: ClusterState, provider: Provider, pod: PodEndpoint, c
 const MAIN: Record<Provider, string> = { aws: 'aws-imds', gcp: 'gce-metadata', azure: 'azure-imds' };
 
 /** Per pod template: can it reach the metadata API, through which path, and what would it obtain. */
-export function podMetadataExposure(state: ClusterState, provider: Provider, opts: { evaluator?: NetworkPolicyEvaluator } = {}): PodExposure[] {
+export function podMetadataExposure(
+  state: ClusterState,
+  provider: Provider,
+  opts: {
+    evaluator?: NetworkPolicyEvaluator;
+    /** Only these pods (templates stand for their pods); default: every pod and template. */
+    include?: (pod: PodEndpoint) => boolean;
+  } = {},
+): PodExposure[] {
   const ev = opts.evaluator ?? new NetworkPolicyEvaluator(state);
   const enforcement = detectEnforcement(state);
   const ciliumHops = enforcement.enforcers.some((e) => e.id === 'cilium');
@@ -314,6 +322,7 @@ export function podMetadataExposure(state: ClusterState, provider: Provider, opt
   if (provider === 'aws') for (const b of workloadRoleBindings(state)) if (b.namespace && b.serviceAccount) ownRole.set(`${b.namespace}/${b.serviceAccount}`, b);
   // One pod at a time: the evaluator's results are dropped once the pod's exposure is built.
   for (const pod of ev.pods()) {
+    if (opts.include && !opts.include(pod)) continue;
     const vs = verdictsOfPod(ev, pod, endpointList, interceptors);
     const endpoints: EndpointVerdict[] = vs.map((v) => ({
       address: v.endpoint.ip,

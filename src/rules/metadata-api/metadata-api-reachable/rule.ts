@@ -1,6 +1,7 @@
 import { defineRule } from '../../../core/rule.js';
 import { clusterProvider, podMetadataExposure, type NodeLayer, type PodExposure } from '../../../analysis/metadata/pod-exposure.js';
 import type { Severity } from '../../../core/types.js';
+import type { PodEndpoint } from '../../../analysis/network/index.js';
 
 /** critical: over-broad identity, or a hostNetwork pod on IMDSv1 nodes; high: credentials obtainable; medium: network open, node settings unknown. */
 function severityOf(p: PodExposure): Severity {
@@ -24,7 +25,7 @@ export default defineRule({
     pillar: 'metadata-api',
     severity: 'high',
     description:
-      "Per pod template, the network verdict towards the instance metadata endpoint (NetworkPolicy, admin, Calico and Cilium policies, hostNetwork) joined with the node settings (EC2 IMDS tokens and hop limit, GKE workload metadata mode, AKS podLinkLocalAccess): a pod that gets through both obtains the node's cloud identity (EKS node role, GKE node service account, AKS kubelet identity).",
+      "Per workload (its template stands for its pods and the node pools they may run on; `--include-controlled` also reports each controlled pod and ReplicaSet), the network verdict towards the instance metadata endpoint (NetworkPolicy, admin, Calico and Cilium policies, hostNetwork) joined with the node settings (EC2 IMDS tokens and hop limit, GKE workload metadata mode, AKS podLinkLocalAccess): a pod that gets through both obtains the node's cloud identity (EKS node role, GKE node service account, AKS kubelet identity).",
     remediation:
       'Block the metadata endpoint at the node (IMDSv2 required with hop limit 1; GKE_METADATA; AKS IMDS restriction) and in the network (an egress NetworkPolicy allowing 0.0.0.0/0 except 169.254.169.254/32, see kubeward fix metadata); keep hostNetwork for the few agents that need it and give the node identity least privilege.',
     references: [
@@ -43,7 +44,10 @@ export default defineRule({
     cluster(ctx) {
       const { provider } = clusterProvider(ctx.state);
       if (!provider) return;
-      for (const p of podMetadataExposure(ctx.state, provider)) {
+      // Like every pod rule: the controller carries the finding (its template stands for its pods and
+      // may be scheduled on every pool they run on), unless --include-controlled.
+      const include = ctx.includeControlled ? undefined : (pod: PodEndpoint) => !pod.template?.controller;
+      for (const p of podMetadataExposure(ctx.state, provider, { include })) {
         if (!p.owner || !p.pod.template) continue;
         const t = p.pod.template;
         const path = p.hostNetwork ? [...t.specPath, 'hostNetwork'] : t.specPath;
