@@ -19,15 +19,18 @@ export interface EngineResult {
 
 export function pathToString(path: ObjPath | undefined): string | undefined {
   if (!path || path.length === 0) return undefined;
-  let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
-  return s;
+  // One flat string: built with += it would be a chain of cons strings (a dozen objects per finding).
+  const parts: string[] = [];
+  for (const seg of path) parts.push(typeof seg === 'number' ? `[${seg}]` : parts.length === 0 ? seg : `.${seg}`);
+  return parts.join('');
 }
 
 export function runRules(state: ClusterState, rules: readonly Rule[], opts: EngineOptions = {}): EngineResult {
   const findings: Finding[] = [];
   const ruleErrors: EngineResult['ruleErrors'] = [];
-  const seen = new Set<string>();
+  // One finding per rule, object, path and message. Keyed by a 32-bit hash of those and compared
+  // exactly on a match: a Set of joined strings held ~300 bytes per finding until the scan ended.
+  const seen = new Map<number, Seen | Seen[]>();
 
   const contexts = rules.map((rule) => {
     const severity = opts.severityOverrides?.[rule.meta.id] ?? rule.meta.severity;
@@ -39,9 +42,13 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId ${input.messageId}`);
         const message = formatMessage(template, input.data);
         const path = pathToString(input.path);
-        const dedupe = `${rule.meta.id}|${objKey(input.object)}|${path ?? ''}|${message}`;
-        if (seen.has(dedupe)) return;
-        seen.add(dedupe);
+        const ok = objKey(input.object);
+        const h = findingHash(rule.meta.id, ok, path, message);
+        const prior = seen.get(h);
+        if (prior !== undefined) {
+          const same = (x: Seen) => x.f.ruleId === rule.meta.id && x.f.message === message && x.f.path === path && (x.o === input.object || objKey(x.o) === ok);
+          if (Array.isArray(prior) ? prior.some(same) : same(prior)) return;
+        }
         const location = (input.path ? input.object.locate(input.path) : undefined) ?? input.object.source;
         const f: Finding = {
           ruleId: rule.meta.id,
@@ -54,11 +61,15 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
           message,
           remediation: rule.meta.remediation,
         };
-        if (location) f.location = { ...location };
+        if (location) f.location = input.path ? location : { ...location };
         else f.location = { file: input.object.file, line: 0, column: 0 };
         if (path) f.path = path;
         if (input.evidence) f.evidence = input.evidence;
         findings.push(f);
+        const entry: Seen = { o: input.object, f };
+        if (prior === undefined) seen.set(h, entry);
+        else if (Array.isArray(prior)) prior.push(entry);
+        else seen.set(h, [prior, entry]);
       },
     };
     return { rule, ctx };
@@ -107,6 +118,24 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
   return { findings, ruleErrors };
 }
 
-function objKey(o: LoadedObject): string {
+export function objKey(o: LoadedObject): string {
   return `${groupKind(o.group, o.ref.kind)}|${o.ref.namespace ?? ''}|${o.ref.name}|${o.file}|${o.source?.line ?? ''}`;
+}
+
+interface Seen {
+  o: LoadedObject;
+  f: Finding;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+
+/** The dedupe hash of a finding (exported for tests, which need colliding keys). */
+export function findingHash(ruleId: string, objectKey: string, path: string | undefined, message: string): number {
+  return fnv1a(message, fnv1a(path ?? '', fnv1a(objectKey, fnv1a(ruleId, FNV_OFFSET))));
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units of `s`, continuing from `h`, with a separator after. */
+function fnv1a(s: string, h: number): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0xffff, 0x01000193) >>> 0;
 }

@@ -5,6 +5,7 @@ import type { InputError, KubeObject, LoadedObject, NotAssessed, ObjPath, Source
 import { makeRef, groupOf, misplacedBuiltin } from '../model/kinds.js';
 import jsyaml from 'js-yaml';
 import { BlockLocator } from './block-locate.js';
+import { slimLoadedObject } from './slim.js';
 
 /**
  * How Kubernetes reads YAML (sigs.k8s.io/yaml over go.yaml.in/yaml/v2, i.e. YAML 1.1 scalars):
@@ -508,6 +509,9 @@ export function readSnapshotMeta(data: Record<string, unknown>, file: string, lo
   return { notAssessed, errors, metadata: meta };
 }
 
+/** The locator of objects read without positions (large JSON, snapshots): one function for all. */
+const NO_POSITION: Locator = () => undefined;
+
 export function collectObject(data: unknown, file: string, locator: Locator | undefined, base: ObjPath, out: ParsedText): void {
   const where = locator?.(base) ?? { file, line: 0, column: 0 };
   const at = where.line > 0 ? where : undefined;
@@ -548,10 +552,9 @@ export function collectObject(data: unknown, file: string, locator: Locator | un
       message: `${kind} ${name} has apiVersion ${obj.apiVersion}, which does not serve ${kind} (expected ${expected}): the API server would reject it; kept as an unknown kind, not checked as a ${kind}`,
     });
   }
+  slimLoadedObject(obj);
   const ref = makeRef(obj, name);
-  const loc: Locator = locator
-    ? (p: ObjPath) => locator([...base, ...p])
-    : () => undefined;
+  const loc: Locator = locator ? (p: ObjPath) => locator([...base, ...p]) : NO_POSITION;
   // The object itself is not frozen: deep-freezing every object (CRD schemas, pod specs of a 50,000-pod
   // snapshot) cost about a second on large inputs. Rules see it as Readonly<KubeObject>, and
   // test/immutability.test.ts checks that no rule writes to the objects it is given.

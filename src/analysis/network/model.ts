@@ -191,7 +191,12 @@ export function neverClusterAddress(c: Cidr): boolean {
   return NEVER_POD.some((n) => cidrCovers(n, c));
 }
 
+// A dotted quad without leading zeros is already canonical: no parse (and no entry in the address
+// cache) for each of 50,000 pod IPs when the model is built.
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 function canonical(ip: string): string {
+  if (CANONICAL_V4.test(ip)) return ip;
   const a = parseIp(ip);
   return a ? a.addr.toNormalizedString() : ip;
 }

@@ -202,9 +202,13 @@ export class EscalationGraph {
         return (this.rolesByNs.get(arg) ?? []).map((r) => edge(node, `role:${r.id}@${arg}`, `bind Role ${arg}/${r.ref.name} with a RoleBinding`));
       case 'exec': {
         if (arg === '*') return [...this.podsByNs.keys()].sort().map((ns) => edge(node, `exec:${ns}`, `in namespace ${ns}`));
+        // One edge per service account (the first pod mounting its token): the search keeps the first
+        // edge to each identity anyway, and a 50,000-pod cluster had one edge (and text) per pod.
         const out: Edge[] = [];
+        const seen = new Set<string>();
         for (const p of this.podsByNs.get(arg) ?? []) {
-          if (!p.tokenMounted) continue;
+          if (!p.tokenMounted || seen.has(p.username)) continue;
+          seen.add(p.username);
           out.push(edge(node, `u:${p.username}`, `use the token of ServiceAccount ${arg}/${p.serviceAccount} mounted in ${describeRef(p.pod.owner.ref)}`, [], [refString(p.pod.owner.ref)]));
         }
         return out;

@@ -5,6 +5,7 @@ import type { InputError, KubeObject, NotAssessed } from '../../core/types.js';
 import { UserError } from '../../core/types.js';
 import { CATALOGUE, groupKindOf, type CatalogueEntry } from './catalogue.js';
 import { LiveClient, TransportError } from './client.js';
+import { slimLoadedObject } from '../slim.js';
 
 export interface CollectOptions {
   concurrency?: number;
@@ -214,6 +215,7 @@ function strip(o: KubeObject): KubeObject {
     delete m.managedFields;
     if (m.annotations) for (const a of STRIP_ANNOTATIONS) delete m.annotations[a];
   }
+  slimLoadedObject(o);
   return o;
 }
 
