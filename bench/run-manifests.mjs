@@ -112,7 +112,7 @@ console.log(table);
 
 if (opt.write) {
   ensureDir(RESULTS_DIR);
-  const file = join(RESULTS_DIR, `manifests-${today()}.json`);
+  const file = join(RESULTS_DIR, `manifests-${today()}${process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : ''}.json`);
   const doc = {
     benchmark: 'manifests',
     date: new Date().toISOString(),

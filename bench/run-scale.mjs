@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// BENCH_TAG=name writes bench/results/scale-<date>-name.json (several runs the same day).
 // Scaling benchmark of `kubeward scan` on synthetic cluster snapshots (bench/gen-synthetic.mjs).
 //
 //   node bench/run-scale.mjs            # or: bash bench/run-scale.sh
@@ -169,7 +170,7 @@ const table = lines.join('\n');
 console.log(table);
 if (opt.write) {
   ensureDir(RESULTS_DIR);
-  const file = join(RESULTS_DIR, `scale-${today()}.json`);
+  const file = join(RESULTS_DIR, `scale-${today()}${process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : ''}.json`);
   const kwv = kubewardVersion(KW);
   writeFileSync(
     file,
