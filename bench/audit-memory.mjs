@@ -6,7 +6,10 @@
 //   node bench/audit-memory.mjs [sizes=100M,500M,1G,2G,5G] [--summary] [--json out.json]
 //   node bench/audit-memory.mjs --gen 1G > events.jsonl     # the generator alone
 //   BENCH_POPULATION=2000 node bench/audit-memory.mjs 100M,1G,3G   # identities from a fixed population
-// Needs a build (npm run build). BENCH_NICE=N (default 10) sets the niceness of both processes.
+// Needs a build (npm run build). BENCH_NICE=N (default 10) sets the niceness of both processes;
+// BENCH_ANALYZE_ARGS="--max-per-detection 1000" adds arguments to the analyzer's command line.
+// The report is not parsed whole (all detections listed: ~0.5 GB at 5 GB, past V8's string limit):
+// the detections array is cut out of the bytes and only counted.
 //
 // The event mix is that of bench/audit-analyze.mjs (controllers, nodes, people, pod creations,
 // secret reads, denials, exec, RBAC) plus traffic whose keys never repeat, so that any per-key
@@ -15,7 +18,7 @@
 // impersonation, permission self-checks, RBAC-then-workload sequences and privileged pods, all
 // under fresh identities and names, so detections and workload policy violations keep coming.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,7 +266,8 @@ async function measure(size, opts) {
   const dir = mkdtempSync(join(tmpdir(), 'kubeward-audit-mem-'));
   const out = join(dir, 'report.json');
   const gen = spawn('nice', ['-n', String(NICE), process.execPath, fileURLToPath(import.meta.url), '--gen', String(size), '--stats', join(dir, 'gen.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const args = [join(REPO, 'bin/kubeward.js'), 'audit', 'analyze', '-', '--format', 'json', '-o', out, '--fail-on', 'none', ...(opts.summary ? ['--summary'] : [])];
+  const extraArgs = (process.env.BENCH_ANALYZE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [join(REPO, 'bin/kubeward.js'), 'audit', 'analyze', '-', '--format', 'json', '-o', out, '--fail-on', 'none', ...(opts.summary ? ['--summary'] : []), ...extraArgs];
   const t0 = Date.now();
   const an = spawn(TIME, ['-v', 'nice', '-n', String(NICE), process.execPath, ...args], { stdio: [gen.stdout, 'ignore', 'pipe'] });
   let stderr = '';
@@ -280,8 +284,9 @@ async function measure(size, opts) {
   const tv = parseTimeV(stderr);
   const g = JSON.parse(readFileSync(join(dir, 'gen.json'), 'utf8'));
   let report;
+  let listed;
   try {
-    report = JSON.parse(readFileSync(out, 'utf8'));
+    ({ report, listed } = readReport(out));
   } catch (e) {
     console.error(stderr.slice(-2000));
     throw e;
@@ -307,6 +312,8 @@ async function measure(size, opts) {
     peakRssMiB: Math.round(tv.maxRssKB / 1024),
     rssMiBAt: { '25%': at(0.25), '50%': at(0.5), '75%': at(0.75), end: at(0.999) },
     detections: report.stats.detections,
+    listed,
+    spillLeft: readdirSync(tmpdir()).filter((f) => f.startsWith('kubeward-audit-spill-')).length,
     capped: report.stats.capped ?? null,
     policyViolations: report.policyViolations?.length,
     summaryIdentities: report.summary?.identities?.length,
@@ -314,6 +321,26 @@ async function measure(size, opts) {
     reportMiB: Number(reportMiB.toFixed(1)),
     loadavg: loadavg().map((x) => Number(x.toFixed(1))),
   };
+}
+
+/** The report without its detections (parsed), and how many detections it lists (counted in the bytes). */
+function readReport(file) {
+  const buf = readFileSync(file);
+  const key = Buffer.from('\n  "detections": ');
+  const at = buf.indexOf(key);
+  if (at < 0) throw new Error(`${file}: no detections member`);
+  const from = at + key.length;
+  let to; // end of the array value
+  let listed = 0;
+  if (buf.subarray(from, from + 2).toString() === '[]') to = from + 2;
+  else {
+    // Items start at 4 spaces; the array closes at 2 (strings hold no raw newlines).
+    const close = buf.indexOf('\n  ]', from);
+    to = close + 4;
+    for (let i = buf.indexOf('\n    {', from); i >= 0 && i < close; i = buf.indexOf('\n    {', i + 1)) listed++;
+  }
+  const text = buf.subarray(0, from).toString() + '[]' + buf.subarray(to).toString();
+  return { report: JSON.parse(text), listed };
 }
 
 const TIME = '/usr/bin/time';

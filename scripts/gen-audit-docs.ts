@@ -79,9 +79,11 @@ export function expectedAuditDoc(): string {
   L.push('Inputs are streamed and every piece of state has a bound, so memory stays flat whatever the input size');
   L.push('(measured from 100 MB to 5 GB of JSON lines: [bench/RESULTS.md](../bench/RESULTS.md)). When a bound is reached the');
   L.push('report says so:', '');
-  L.push('- detections: the first `--max-per-detection` (default 1,000) of each detection id are listed; later ones are');
-  L.push('  counted in `stats.detections` and `stats.bySeverity` (which decide the exit code) and per id in `stats.capped`');
-  L.push('  (text: a "State capped" line);');
+  L.push('- detections: all are listed (no bound by default). Past 4,096 they wait for the report in sorted runs in a');
+  L.push('  temporary file (`$TMPDIR/kubeward-audit-spill-*`, mode 0600, under 1 KB of disk per detection, removed at the end,');
+  L.push('  on errors and on SIGINT/SIGTERM) and are merged into the report as it is written. `--max-per-detection N` lists');
+  L.push('  only the first N of each detection id; later ones are counted in `stats.detections` and `stats.bySeverity` (which');
+  L.push('  decide the exit code) and per id in `stats.capped` (text: a "State capped" line);');
   L.push('- workload policy violations: 10,000 distinct ones; requests with further ones are counted in `policyChecks.notKept`;');
   L.push('- `--summary`: 20,000 identities, denied and anonymous groups each (`overflow`); per identity the top lists keep the 64');
   L.push('  most counted addresses, agents, namespaces and actions (counts are then lower bounds);');

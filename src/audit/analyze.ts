@@ -1,9 +1,11 @@
 // `kubeward audit analyze` as a library: inputs -> format readers -> normalised events -> detections.
-// Streams: events are checked as they are read and never collected.
+// Streams: events are checked as they are read and never collected; the detections found wait for
+// the report in bounded memory (spilled to a temporary file past a few thousand: spill.ts).
 import { SEVERITIES, SEVERITY_RANK, type Severity } from '../core/types.js';
 import { VERSION } from '../core/version.js';
 import { Dispatcher, emptyStats, ProblemLog, type AuditProblem, type AuditStats } from './dispatch.js';
-import { DetectionEngine, sortDetections, type AuditDetection, type EngineOptions } from './engine.js';
+import { DetectionEngine, type AuditDetection, type EngineOptions } from './engine.js';
+import { DetectionSpill, type SpillOptions } from './spill.js';
 import { allDetections } from './detections/index.js';
 import type { AnyDetection } from './detections/types.js';
 import type { AuditEvent } from './event.js';
@@ -18,6 +20,12 @@ export interface AnalyzeOptions extends EngineOptions, ReadOptions {
   maxProblemsPerKind?: number;
   /** Also given every event (who-did-what summaries, workload policy checks). */
   observers?: ReadonlyArray<(ev: AuditEvent) => void>;
+  /**
+   * Where the detections wait for the report: in memory up to `runSize` (default 4,096), then in
+   * sorted runs in a temporary file (the default), or all in memory (false). The engine's `sink` is
+   * the analyzer's own.
+   */
+  spill?: SpillOptions | false;
 }
 
 export interface AnalyzeStats extends AuditStats {
@@ -32,8 +40,11 @@ export interface AnalyzeStats extends AuditStats {
   capped?: { detectionsNotListed: number; byId: Record<string, number>; maxPerDetection: number };
 }
 
-/** Default bound on the detections listed per detection id (memory stays flat on huge inputs). */
-export const DEFAULT_MAX_PER_DETECTION = 1000;
+/**
+ * Default bound on the detections listed per detection id: none (0). Detections past the in-memory
+ * buffer are spilled to disk, so listing them all costs disk and report size, not memory.
+ */
+export const DEFAULT_MAX_PER_DETECTION = 0;
 
 export interface AnalyzeResult {
   schemaVersion: string;
@@ -46,6 +57,15 @@ export interface AnalyzeResult {
   config: { detections: string[]; platformAllowList: boolean; allowUsers: string[] };
 }
 
+/**
+ * An AnalyzeResult whose detections are read one at a time, in the report's order, from the
+ * temporary file (the whole list never is in memory). Iterable once; the temporary files are
+ * removed when the iteration ends, or by AuditAnalyzer.close().
+ */
+export interface StreamedAnalyzeResult extends Omit<AnalyzeResult, 'detections'> {
+  detections: Iterable<AuditDetection>;
+}
+
 /** Feeds events to detections; use `read` for inputs and `record` for already parsed values. */
 export class AuditAnalyzer {
   readonly stats = emptyStats();
@@ -53,10 +73,19 @@ export class AuditAnalyzer {
   readonly engine: DetectionEngine;
   readonly inputs: InputReport[] = [];
   private readonly dispatcher: Dispatcher;
+  private readonly spill: DetectionSpill;
+  /** Detections kept (listed), per severity. */
+  private readonly listed = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 
   constructor(private readonly opts: AnalyzeOptions = {}) {
     this.problems = new ProblemLog(opts.maxProblemsPerKind ?? 50);
-    this.engine = new DetectionEngine(opts.detections ?? allDetections, { ...opts, maxPerDetection: opts.maxPerDetection ?? DEFAULT_MAX_PER_DETECTION });
+    const spill = (this.spill = new DetectionSpill(opts.spill === false ? { runSize: Infinity } : opts.spill ?? {}));
+    const listed = this.listed;
+    const keep = (d: AuditDetection): void => {
+      listed[d.severity]++;
+      spill.push(d);
+    };
+    this.engine = new DetectionEngine(opts.detections ?? allDetections, { ...opts, maxPerDetection: opts.maxPerDetection ?? DEFAULT_MAX_PER_DETECTION, sink: keep });
     const engine = this.engine;
     const observers = opts.observers ?? [];
     const sink =
@@ -80,10 +109,37 @@ export class AuditAnalyzer {
     this.dispatcher.top(value, file, line);
   }
 
+  /**
+   * The result with every detection in memory (small inputs, tests, other commands). Spilled
+   * detections are read back and their temporary files removed; the analyzer can go on reading.
+   */
   result(): AnalyzeResult {
-    const detections = sortDetections(this.engine.results);
-    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-    for (const d of detections) bySeverity[d.severity]++;
+    return this.assemble(this.spill.all());
+  }
+
+  /**
+   * The result with the detections streamed from the temporary file (audit analyze's reports):
+   * iterate `detections` once; the detections are then gone (the stats still count them), so this
+   * ends the analysis. Call close() if it is not iterated to the end.
+   */
+  stream(): StreamedAnalyzeResult {
+    return this.assemble(this.spill.sorted());
+  }
+
+  /** Removes the temporary files of spilled detections (also done at process exit). */
+  close(): void {
+    this.spill.close();
+  }
+
+  /** The temporary directory of spilled detections, while there is one. */
+  get spillDirectory(): string | undefined {
+    return this.spill.directory;
+  }
+
+  private assemble<D extends Iterable<AuditDetection>>(detections: D): Omit<AnalyzeResult, 'detections'> & { detections: D } {
+    const bySeverity = { ...this.listed };
+    let listed = 0;
+    for (const s of SEVERITIES) listed += this.listed[s];
     const dropped = this.engine.dropped;
     for (const s of SEVERITIES) bySeverity[s] += dropped.bySeverity[s];
     const capped =
@@ -91,7 +147,7 @@ export class AuditAnalyzer {
     return {
       schemaVersion: AUDIT_SCHEMA_VERSION,
       tool: { name: 'kubeward', version: VERSION },
-      stats: { ...this.stats, detections: detections.length + dropped.total, bySeverity, ...(capped ? { capped } : {}) },
+      stats: { ...this.stats, detections: listed + dropped.total, bySeverity, ...(capped ? { capped } : {}) },
       detections,
       inputs: this.inputs,
       problems: this.problems.items,

@@ -47,6 +47,11 @@ export interface EngineOptions {
    * results after every batch).
    */
   maxPerDetection?: number;
+  /**
+   * Receives the detections kept instead of `results` (audit analyze spills them to a temporary
+   * file: src/audit/spill.ts). Default: they are appended to `results`.
+   */
+  sink?: (d: AuditDetection) => void;
 }
 
 /** Detections found but not kept (over EngineOptions.maxPerDetection), per id and per severity. */
@@ -73,11 +78,13 @@ export class DetectionEngine {
   private seenBefore = new Set<string>();
   private readonly kept = new Map<string, number>();
   private readonly maxPerDetection: number;
+  private readonly sink: (d: AuditDetection) => void;
   readonly dropped: DroppedDetections = { total: 0, byId: {}, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
   readonly active: readonly AnyDetection[];
 
   constructor(detections: readonly AnyDetection[], opts: EngineOptions = {}) {
     this.maxPerDetection = opts.maxPerDetection && opts.maxPerDetection > 0 ? opts.maxPerDetection : Infinity;
+    this.sink = opts.sink ?? ((d) => this.results.push(d));
     const only = opts.only ? new Set(opts.only) : undefined;
     const disabled = new Set(opts.disabled ?? []);
     const userList = new AllowList(opts.allowUsers ?? []);
@@ -166,7 +173,7 @@ export class DetectionEngine {
     this.kept.set(id, n + 1);
     const ref = ev.objectRef;
     const eff = effectiveUser(ev);
-    this.results.push({
+    this.sink({
       id,
       title: det.meta.title,
       severity,
@@ -196,13 +203,17 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Most severe first, then by time, file and line. */
-export function sortDetections(ds: AuditDetection[]): AuditDetection[] {
-  return ds.sort(
-    (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      (a.time < b.time ? -1 : a.time > b.time ? 1 : 0) ||
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.line - b.line,
+/** The report's order: most severe first, then by time, file and line (0 for equal keys). */
+export function compareDetections(a: AuditDetection, b: AuditDetection): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    (a.time < b.time ? -1 : a.time > b.time ? 1 : 0) ||
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line
   );
+}
+
+/** Most severe first, then by time, file and line; equal keys keep their order (a stable sort). */
+export function sortDetections(ds: AuditDetection[]): AuditDetection[] {
+  return ds.sort(compareDetections);
 }

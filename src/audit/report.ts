@@ -1,6 +1,10 @@
 // Renderers of an audit analysis, in one typed map (the CLI's --format choices come from its keys).
+// Each renders in pieces, so that detections streamed from the spill file (AuditAnalyzer.stream())
+// never are all in memory, nor the report one string; `text` and `json` give the same bytes in one
+// string, from an in-memory result.
 import { SEVERITIES, type Severity } from '../core/types.js';
-import type { AnalyzeResult } from './analyze.js';
+import { jsonChunks } from '../reporters/json-stream.js';
+import type { AnalyzeResult, StreamedAnalyzeResult } from './analyze.js';
 import type { AuditDetection } from './engine.js';
 
 export interface AuditReportContext {
@@ -12,6 +16,16 @@ export interface AuditReportContext {
 }
 
 export type AuditRenderer = (r: AnalyzeResult, ctx: AuditReportContext) => string;
+
+/** A renderer in pieces: the pieces joined are the report. Reads `r.detections` once. */
+export type AuditChunkRenderer = (r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext) => Iterable<string>;
+
+/**
+ * Pieces are joined up to about this many characters before being handed out: below V8's
+ * large-object size (128 KiB, two bytes per character at worst), so that the pieces of a large
+ * report die young instead of piling up in large-object space until a full collection.
+ */
+const CHUNK = 1 << 15;
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;35m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 
@@ -30,14 +44,25 @@ function renderDetection(d: AuditDetection, color: boolean): string[] {
   return [head, `         ${d.message}`, `         ${meta.join('  ')}`];
 }
 
-export const text: AuditRenderer = (r, ctx) => {
-  const out: string[] = [];
+export function* textChunks(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): Generator<string> {
   const s = r.stats;
   const providers = Object.entries(s.byProvider)
     .map(([p, c]) => `${p} ${n(c ?? 0)}`)
     .join(', ');
-  out.push(`kubeward audit analyze: ${n(s.files)} input${s.files === 1 ? '' : 's'}, ${n(s.read)} records, ${n(s.parsed)} events${providers ? ` (${providers})` : ''}`, '');
-  for (const d of r.detections) out.push(...renderDetection(d, ctx.color), '');
+  let buf = `kubeward audit analyze: ${n(s.files)} input${s.files === 1 ? '' : 's'}, ${n(s.read)} records, ${n(s.parsed)} events${providers ? ` (${providers})` : ''}\n\n`;
+  for (const d of r.detections) {
+    buf += renderDetection(d, ctx.color).join('\n') + '\n\n';
+    if (buf.length >= CHUNK) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield buf + textFooter(r, ctx);
+}
+
+function textFooter(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): string {
+  const out: string[] = [];
+  const s = r.stats;
   const counts = SEVERITIES.filter((x) => s.bySeverity[x] > 0).map((x) => `${x} ${s.bySeverity[x]}`);
   out.push(`Detections: ${s.detections}${counts.length ? ` (${counts.join(', ')})` : ''}${ctx.failOn !== 'none' ? `; failing at ${ctx.failOn} and above` : ''}`);
   if (s.capped) {
@@ -57,9 +82,63 @@ export const text: AuditRenderer = (r, ctx) => {
   }
   if (s.parsed === 0 && s.read > 0) out.push('', 'No audit events were recognised in the input (see the supported formats with --list-formats).');
   return out.join('\n') + '\n';
-};
+}
+
+export const text: AuditRenderer = (r, ctx) => [...textChunks(r, ctx)].join('');
 
 export const json: AuditRenderer = (r) => JSON.stringify(r, null, 2) + '\n';
 
-export const auditRenderers = { text, json } as const satisfies Record<string, AuditRenderer>;
+/** The JSON report of a (possibly streamed) result, with extra top-level members after its own. */
+export const jsonReportChunks = (r: AnalyzeResult | StreamedAnalyzeResult, extra: Record<string, unknown> = {}): Iterable<string> =>
+  streamedJsonChunks({ ...r, ...extra }, new Set(['detections']));
+
+/**
+ * `JSON.stringify(obj, null, 2) + '\n'` in pieces, where the top-level members named in `streamed`
+ * hold iterables (read once) written as JSON arrays item by item; the others go through jsonChunks.
+ */
+export function* streamedJsonChunks(obj: Record<string, unknown>, streamed: ReadonlySet<string>): Generator<string> {
+  let buf = '';
+  let first = true;
+  const flush = function* (): Generator<string> {
+    if (buf.length >= CHUNK) {
+      yield buf;
+      buf = '';
+    }
+  };
+  for (const [k, v] of Object.entries(obj)) {
+    if (!streamed.has(k) && (v === undefined || typeof v === 'function' || typeof v === 'symbol')) continue;
+    buf += (first ? '{\n  ' : ',\n  ') + JSON.stringify(k) + ': ';
+    first = false;
+    if (streamed.has(k)) {
+      let items = 0;
+      for (const item of v as Iterable<unknown>) {
+        // JSON.stringify's newlines are all structural (strings escape theirs): indenting them
+        // places the item two levels down, as in the whole document.
+        buf += (items++ === 0 ? '[\n    ' : ',\n    ') + (item === undefined ? 'null' : JSON.stringify(item, null, 2).replace(/\n/g, '\n    '));
+        yield* flush();
+      }
+      buf += items === 0 ? '[]' : '\n  ]';
+      continue;
+    }
+    // jsonChunks of [v] is "[\n  " + v one level down + "\n]\n": keep the middle.
+    let prev: string | undefined;
+    let head = true;
+    for (const piece of jsonChunks([v], 2, 4)) {
+      if (prev !== undefined) {
+        buf += head ? prev.slice(4) : prev;
+        head = false;
+        yield* flush();
+      }
+      prev = piece;
+    }
+    buf += (head ? prev!.slice(4) : prev!).slice(0, -3);
+  }
+  buf += first ? '{}\n' : '\n}\n';
+  yield buf;
+}
+
+export const auditRenderers = {
+  text: textChunks,
+  json: (r) => jsonReportChunks(r),
+} as const satisfies Record<string, AuditChunkRenderer>;
 export type AuditFormatName = keyof typeof auditRenderers;

@@ -12,7 +12,7 @@ import { detections } from '../../audit/detections/index.js';
 import { formats, FORMAT_NAMES } from '../../audit/formats/index.js';
 import { PLATFORM_ALLOW_LIST } from '../../audit/allow-list.js';
 import { fileInput, type AuditInput } from '../../audit/reader.js';
-import { auditRenderers, type AuditFormatName } from '../../audit/report.js';
+import { auditRenderers, jsonReportChunks, type AuditFormatName } from '../../audit/report.js';
 import { POLICY_RULE_SETS, WorkloadPolicyChecker, policyRules, renderViolations, sortViolations, type PolicyRuleSet } from '../../audit/workload-check.js';
 import { SummaryBuilder, renderSummary, summaryEventOf } from '../../audit/summary.js';
 import type { AuditEvent } from '../../audit/event.js';
@@ -50,7 +50,7 @@ export function registerAuditAnalyze(audit: Command, env: CommandEnv): void {
     .option('--disable <ids>', 'do not run these detections (comma-separated)', collect, [])
     .option('--summary', 'also summarise who did what (per identity), denied requests and anonymous access')
     .option('--policy-rules <set|ids>', `workload rules run on the objects created or changed in the log: ${POLICY_RULE_SETS.join(', ')}, or rule ids (comma-separated)`, 'baseline')
-    .option('--max-per-detection <n>', 'detections listed per detection id; later ones are counted, not listed (keeps memory flat on huge logs; 0: no bound)', String(DEFAULT_MAX_PER_DETECTION))
+    .option('--max-per-detection <n>', 'detections listed per detection id; later ones are counted, not listed (0: no bound; past 4,096, detections wait for the report in a temporary file, not in memory)', String(DEFAULT_MAX_PER_DETECTION))
     .option('--list-detections', 'list the detections and exit')
     .option('--list-formats', 'list the input formats recognised and exit')
     .addHelpText(
@@ -97,22 +97,31 @@ Examples:
       const maxPerDetection = Number(opts.maxPerDetection);
       if (!/^\d+$/.test(opts.maxPerDetection) || !Number.isSafeInteger(maxPerDetection)) throw new UserError(`--max-per-detection ${opts.maxPerDetection}: expected a whole number (0: no bound)`);
       const analyzer = new AuditAnalyzer({ ...engine, observers, maxPerDetection: maxPerDetection === 0 ? Infinity : maxPerDetection });
-      for (const input of await expandInputs(inputs, io.cwd, io.stdinStream.bind(io))) {
-        await analyzer.read(input);
+      let result;
+      try {
+        for (const input of await expandInputs(inputs, io.cwd, io.stdinStream.bind(io))) {
+          await analyzer.read(input);
+        }
+        // The detections are read from the spill file while the report is written.
+        result = analyzer.stream();
+        const violations = sortViolations(checker.results());
+        const sum = summary?.result();
+        let rendered: Iterable<string>;
+        if (opts.format === 'json') {
+          rendered = jsonReportChunks(result, { ...(checker.active ? { policyViolations: violations, policyChecks: checker.stats } : {}), ...(sum ? { summary: sum } : {}) });
+        } else {
+          const main = auditRenderers[opts.format](result, { color: io.color && !opts.output && opts.format === 'text', failOn });
+          rendered = (function* () {
+            yield* main;
+            if (checker.active && (violations.length > 0 || checker.stats.patchesWithoutObject > 0)) yield '\n' + renderViolations(violations, checker.stats);
+            if (sum) yield '\n' + renderSummary(sum);
+          })();
+        }
+        if (opts.output) await io.writeFile(opts.output, rendered);
+        else for (const piece of rendered) io.out(piece);
+      } finally {
+        analyzer.close();
       }
-      const result = analyzer.result();
-      const violations = sortViolations(checker.results());
-      const sum = summary?.result();
-      let rendered: string;
-      if (opts.format === 'json') {
-        rendered = JSON.stringify({ ...result, ...(checker.active ? { policyViolations: violations, policyChecks: checker.stats } : {}), ...(sum ? { summary: sum } : {}) }, null, 2) + '\n';
-      } else {
-        rendered = auditRenderers[opts.format](result, { color: io.color && !opts.output && opts.format === 'text', failOn });
-        if (checker.active && (violations.length > 0 || checker.stats.patchesWithoutObject > 0)) rendered += '\n' + renderViolations(violations, checker.stats);
-        if (sum) rendered += '\n' + renderSummary(sum);
-      }
-      if (opts.output) await io.writeFile(opts.output, rendered);
-      else io.out(rendered);
       if (opts.output || opts.format !== 'text') {
         for (const p of result.problems.filter((x) => x.kind === 'error' || x.kind === 'malformed').slice(0, 10)) {
           io.err(`kubeward: ${p.file}${p.line ? ':' + p.line : ''}: ${p.message}\n`);
