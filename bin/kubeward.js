@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { keepYoungGenerationSmall } from '../dist/src/cli/heap.js';
-// Before the rest is loaded: scans of small inputs then keep a small young generation (src/cli/heap.ts).
+import { boundHeapGrowth, keepYoungGenerationSmall } from '../dist/src/cli/heap.js';
+// Before the rest is loaded: scans of small inputs then keep a small young generation, and a streaming
+// audit analysis keeps its heap near its bounded live state (src/cli/heap.ts).
 if (process.argv[2] === 'scan') keepYoungGenerationSmall();
+else if (process.argv[2] === 'audit' && process.argv[3] === 'analyze') boundHeapGrowth();
 const { main } = await import('../dist/src/cli/main.js');
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
