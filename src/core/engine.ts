@@ -1,5 +1,5 @@
 // The engine: runs rules over a frozen ClusterState and collects findings. No I/O.
-import type { Finding, LoadedObject, ObjPath, Severity } from './types.js';
+import type { Finding, LoadedObject, ObjPath, Severity, SourceLocation } from './types.js';
 import type { ClusterState } from '../model/cluster-state.js';
 import { formatMessage, type ReportInput, type Rule, type RuleContext } from './rule.js';
 import { groupKind } from '../model/kinds.js';
@@ -31,6 +31,7 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
   // One finding per rule, object, path and message. Keyed by a 32-bit hash of those and compared
   // exactly on a match: a Set of joined strings held ~300 bytes per finding until the scan ended.
   const seen = new Map<number, Seen | Seen[]>();
+  const noPosition = new Map<string, SourceLocation>();
 
   const contexts = rules.map((rule) => {
     const severity = opts.severityOverrides?.[rule.meta.id] ?? rule.meta.severity;
@@ -62,7 +63,12 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
           remediation: rule.meta.remediation,
         };
         if (location) f.location = input.path ? location : { ...location };
-        else f.location = { file: input.object.file, line: 0, column: 0 };
+        else {
+          // Objects read without positions (snapshots): one location object per file, shared.
+          let l = noPosition.get(input.object.file);
+          if (!l) noPosition.set(input.object.file, (l = Object.freeze({ file: input.object.file, line: 0, column: 0 })));
+          f.location = l;
+        }
         if (path) f.path = path;
         if (input.evidence) f.evidence = input.evidence;
         findings.push(f);
