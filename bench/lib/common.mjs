@@ -169,7 +169,10 @@ export function kubewardVersion(root = REPO) {
 }
 
 function gitCommit() {
-  let commit = sh('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']);
+  // Not a git checkout (e.g. a copy of the tree): no commit rather than git's error text.
+  const r = spawnSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  let commit = r.stdout.trim();
   const dirty = sh('git', ['-C', REPO, 'status', '--porcelain', '--', 'src', 'bin']);
   if (commit && dirty) commit += '+dirty';
   return commit;
