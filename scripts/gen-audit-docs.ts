@@ -89,7 +89,9 @@ export function expectedAuditDoc(): string {
   L.push('- `--summary`: 20,000 identities, denied and anonymous groups each (`overflow`); per identity the top lists keep the 64');
   L.push('  most counted addresses, agents, namespaces and actions (counts are then lower bounds);');
   L.push('- detection state: burst windows keep 100,000 keys each (finished windows go first), "once per key" detections');
-  L.push('  remember 10,000 to 50,000 keys, and the one-report-per-request check the latest 50,000 to 100,000 requests.', '');
+  L.push('  remember 10,000 to 50,000 keys; the one-report-per-request check remembers requests still in flight (an exec');
+  L.push('  session logged at ResponseStarted, until its ResponseComplete; at most 100,000) and, for an hour of log time, the');
+  L.push('  requests already reported at their last stage (re-deliveries), at most 100,000.', '');
   L.push('## Input formats', '', 'Recognised per record, in this order:', '', '| format | what |', '|---|---|');
   for (const f of FORMAT_NAMES) L.push(`| \`${f}\` | ${esc(formats[f].title)} |`);
   L.push('', '## Detections', '', '| id | severity | MITRE ATT&CK | audit level | allow-list | options |', '|---|---|---|---|---|---|');

@@ -2,7 +2,8 @@
 // resource, or CloudTrail eventName), so the cost per event stays near that of parsing it.
 import { SEVERITY_RANK, type Severity } from '../core/types.js';
 import { AllowList, PLATFORM_ALLOW_LIST } from './allow-list.js';
-import { effectiveUser, resourceLabel, type AuditEvent, type AuditProvider } from './event.js';
+import { effectiveUser, eventTimeMs, resourceLabel, type AuditEvent, type AuditProvider } from './event.js';
+import { RequestDedup } from './request-dedup.js';
 import type { AnyDetection, DetectionContext, DetectionOptions, DetectionReport } from './detections/types.js';
 
 export interface AuditDetection {
@@ -67,15 +68,12 @@ interface Runner {
   state: unknown;
 }
 
-const MAX_DEDUP = 50_000;
-
 export class DetectionEngine {
   readonly results: AuditDetection[] = [];
   private readonly all: Runner[] = [];
   private readonly byResource = new Map<string, Runner[]>();
   private readonly byEventName = new Map<string, Runner[]>();
-  private seen = new Set<string>();
-  private seenBefore = new Set<string>();
+  private readonly dedup = new RequestDedup();
   private readonly kept = new Map<string, number>();
   private readonly maxPerDetection: number;
   private readonly sink: (d: AuditDetection) => void;
@@ -150,17 +148,7 @@ export class DetectionEngine {
   private report(det: AnyDetection, ev: AuditEvent, r: DetectionReport, severityOverride: Severity | undefined): void {
     // One report per detection and request: the apiserver logs long-running requests at two
     // stages (ResponseStarted, ResponseComplete), and log shippers sometimes deliver twice.
-    if (ev.auditID) {
-      const key = det.meta.id + '\0' + ev.auditID;
-      if (this.seen.has(key) || this.seenBefore.has(key)) return;
-      // Two generations: the newest MAX_DEDUP to 2 x MAX_DEDUP keys are remembered (copies of a
-      // request arrive close together), in bounded memory.
-      if (this.seen.size >= MAX_DEDUP) {
-        this.seenBefore = this.seen;
-        this.seen = new Set();
-      }
-      this.seen.add(key);
-    }
+    if (ev.auditID && !this.dedup.first(det.meta.id + '\0' + ev.auditID, ev.stage, eventTimeMs(ev))) return;
     const severity = severityOverride ?? r.severity ?? det.meta.severity;
     const id = det.meta.id;
     const n = this.kept.get(id) ?? 0;
