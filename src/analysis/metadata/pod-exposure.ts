@@ -320,10 +320,12 @@ export function podMetadataExposure(
   // The pod's own AWS role (IRSA or EKS Pod Identity), by namespace/service account.
   const ownRole = new Map<string, RoleBinding>();
   if (provider === 'aws') for (const b of workloadRoleBindings(state)) if (b.namespace && b.serviceAccount) ownRole.set(`${b.namespace}/${b.serviceAccount}`, b);
+  // The main endpoint's explanation goes into every exposure's reasons: rendered from its evaluation.
+  const explainMain = (e: { id: string }) => e.id === MAIN[provider];
   // One pod at a time: the evaluator's results are dropped once the pod's exposure is built.
   for (const pod of ev.pods()) {
     if (opts.include && !opts.include(pod)) continue;
-    const vs = verdictsOfPod(ev, pod, endpointList, interceptors);
+    const vs = verdictsOfPod(ev, pod, endpointList, interceptors, explainMain);
     const endpoints: EndpointVerdict[] = vs.map((v) => ({
       address: v.endpoint.ip,
       port: v.endpoint.port,

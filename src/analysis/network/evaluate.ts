@@ -145,8 +145,13 @@ export class NetworkPolicyEvaluator {
     return dst;
   }
 
-  evaluateEgress(src: PodEndpoint, dst: Peer | string, flow: Flow): DirectionResult {
-    return this.evaluate('egress', src, this.peerOf(dst), flow);
+  /**
+   * `explain`: the caller reads the explanation (`path`) right away, so it is rendered from this
+   * evaluation instead of by evaluating again on first read (the default keeps results small for
+   * callers that hold thousands and read few explanations).
+   */
+  evaluateEgress(src: PodEndpoint, dst: Peer | string, flow: Flow, opts: { explain?: boolean } = {}): DirectionResult {
+    return this.evaluate('egress', src, this.peerOf(dst), flow, opts.explain === true);
   }
 
   evaluateIngress(dst: PodEndpoint, src: Peer | string, flow: Flow): DirectionResult {
@@ -162,14 +167,14 @@ export class NetworkPolicyEvaluator {
     return { verdict: combine([egress.verdict, ...(ingress ? [ingress.verdict] : [])]), egress, ...(ingress ? { ingress } : {}) };
   }
 
-  private evaluate(dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow): DirectionResult {
+  private evaluate(dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, explain = false): DirectionResult {
     const status = this.enforcement.status;
     if (status === 'known') {
-      const r = this.run(this.pipelines, dir, subject, peer, flow);
+      const r = this.run(this.pipelines, dir, subject, peer, flow, explain);
       const unenforced = this.unenforced(dir, subject, peer, flow);
       return Object.assign(r, { enforced: true as const }, unenforced.length > 0 ? { unenforced } : {});
     }
-    const written = this.run(this.asWrittenPipelines, dir, subject, peer, flow);
+    const written = this.run(this.asWrittenPipelines, dir, subject, peer, flow, explain);
     if (status === 'none') {
       const refs = uniqueRefs(written.decidedBy.map((d) => d.policy));
       return {
@@ -185,12 +190,13 @@ export class NetworkPolicyEvaluator {
       };
     }
     const out = Object.assign(written, { enforced: 'unknown' as const, asWritten: written.verdict });
-    const base = Object.getOwnPropertyDescriptor(written, 'path')!.get!;
+    const d = Object.getOwnPropertyDescriptor(written, 'path')!;
+    const base = d.get ?? ((): string[] => d.value as string[]);
     lazyPath(out, () => [...base(), 'enforcement unknown: this is what the policies say if a conformant implementation enforces them']);
     return out;
   }
 
-  private run(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow): Mutable<DirectionResult> {
+  private run(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, explain = false): Mutable<DirectionResult> {
     const doubts = new Doubts();
     const results: PipelineResult[] = [];
     for (const p of pipes) {
@@ -220,21 +226,19 @@ export class NetworkPolicyEvaluator {
     }
     const out = { direction: dir, verdict, decidedBy, uncertainties: verdict === 'allowed' || verdict === 'denied' ? [] : doubts.list, engines: pipes.map((p) => p.label) } as unknown as Mutable<DirectionResult>;
     // The explanation is rendered on first read by evaluating again (evaluation is pure): results
-    // stay small when callers keep thousands of them and only read verdicts.
-    lazyPath(out, () => this.renderPath(pipes, dir, subject, peer, flow, verdict));
+    // stay small when callers keep thousands of them and only read verdicts. Unless the caller
+    // reads it at once (`explain`): then from this evaluation.
+    if (explain) {
+      const path = renderSteps(results, doubts, dir, subject, peer, flow, verdict);
+      lazyPath(out, () => path);
+    } else lazyPath(out, () => this.renderPath(pipes, dir, subject, peer, flow, verdict));
     return out;
   }
 
   private renderPath(pipes: Pipeline[], dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, verdict: Verdict): string[] {
     const doubts = new Doubts();
     const results = pipes.map((p) => this.runOne(p, dir, subject, peer, flow, { model: this.model, sem: p.sem, doubts }));
-    const path: string[] = [`${dir} ${subject.namespace}/${subject.name} ${dir === 'egress' ? '->' : '<-'} ${describePeer(peer)} ${flow.protocol}/${flow.port}`];
-    for (const r of results) {
-      if (results.length > 1) path.push(`[${r.label}]`);
-      for (const s of r.steps) path.push(typeof s.note === 'string' ? s.note : s.note());
-    }
-    path.push(`=> ${verdict}${doubts.list.length > 0 && verdict !== 'allowed' && verdict !== 'denied' ? ` (${doubts.list.map((d) => d.reason).join('; ')})` : ''}`);
-    return path;
+    return renderSteps(results, doubts, dir, subject, peer, flow, verdict);
   }
 
   private runOne(p: Pipeline, dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, ctx: EvalCtx): PipelineResult {
@@ -372,4 +376,15 @@ export function combine(vs: Verdict[]): Verdict {
   if (vs.every((v) => v === 'allowed')) return 'allowed';
   if (vs.includes('implementation-defined')) return 'implementation-defined';
   return 'unknown';
+}
+
+/** The explanation of an evaluation from its pipeline results: the flow, each step's note, the verdict. */
+function renderSteps(results: PipelineResult[], doubts: Doubts, dir: Direction, subject: PodEndpoint, peer: Peer, flow: Flow, verdict: Verdict): string[] {
+  const path: string[] = [`${dir} ${subject.namespace}/${subject.name} ${dir === 'egress' ? '->' : '<-'} ${describePeer(peer)} ${flow.protocol}/${flow.port}`];
+  for (const r of results) {
+    if (results.length > 1) path.push(`[${r.label}]`);
+    for (const s of r.steps) path.push(typeof s.note === 'string' ? s.note : s.note());
+  }
+  path.push(`=> ${verdict}${doubts.list.length > 0 && verdict !== 'allowed' && verdict !== 'denied' ? ` (${doubts.list.map((d) => d.reason).join('; ')})` : ''}`);
+  return path;
 }

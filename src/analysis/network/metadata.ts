@@ -110,11 +110,18 @@ export function podMetadataVerdicts(state: ClusterState, provider: Provider, opt
 }
 
 /** The verdicts of one pod towards the endpoints (what podMetadataVerdicts does per pod, for callers that stream). */
-export function verdictsOfPod(ev: NetworkPolicyEvaluator, pod: PodEndpoint, endpoints: readonly MetadataEndpoint[], interceptors: readonly Interceptor[]): PodMetadataVerdict[] {
+export function verdictsOfPod(
+  ev: NetworkPolicyEvaluator,
+  pod: PodEndpoint,
+  endpoints: readonly MetadataEndpoint[],
+  interceptors: readonly Interceptor[],
+  /** Endpoints whose explanation the caller reads at once (rendered from the same evaluation). */
+  explain?: (e: MetadataEndpoint) => boolean,
+): PodMetadataVerdict[] {
   const out: PodMetadataVerdict[] = [];
   for (const e of endpoints) {
     const flow: Flow = { protocol: e.protocol, port: e.port };
-    const result = ev.evaluateEgress(pod, metadataPeer(e), flow);
+    const result = ev.evaluateEgress(pod, metadataPeer(e), flow, { explain: explain?.(e) === true });
     const relevant = interceptors.filter((i) => e.ip === '169.254.169.254' || i.id === 'gke-metadata-server');
     const intercepted = relevant.length > 0 && !pod.hostNetwork && result.decidedBy.length > 0 && (result.verdict === 'allowed' || result.verdict === 'denied');
     const verdict: Verdict = intercepted ? 'implementation-defined' : result.verdict;
