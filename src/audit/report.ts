@@ -3,7 +3,7 @@
 // never are all in memory, nor the report one string; `text` and `json` give the same bytes in one
 // string, from an in-memory result.
 import { SEVERITIES, type Severity } from '../core/types.js';
-import { jsonChunks } from '../reporters/json-stream.js';
+import { jsonChunks, StreamedArray } from '../reporters/json-stream.js';
 import type { AnalyzeResult, StreamedAnalyzeResult } from './analyze.js';
 import type { AuditDetection } from './engine.js';
 
@@ -90,52 +90,7 @@ export const json: AuditRenderer = (r) => JSON.stringify(r, null, 2) + '\n';
 
 /** The JSON report of a (possibly streamed) result, with extra top-level members after its own. */
 export const jsonReportChunks = (r: AnalyzeResult | StreamedAnalyzeResult, extra: Record<string, unknown> = {}): Iterable<string> =>
-  streamedJsonChunks({ ...r, ...extra }, new Set(['detections']));
-
-/**
- * `JSON.stringify(obj, null, 2) + '\n'` in pieces, where the top-level members named in `streamed`
- * hold iterables (read once) written as JSON arrays item by item; the others go through jsonChunks.
- */
-export function* streamedJsonChunks(obj: Record<string, unknown>, streamed: ReadonlySet<string>): Generator<string> {
-  let buf = '';
-  let first = true;
-  const flush = function* (): Generator<string> {
-    if (buf.length >= CHUNK) {
-      yield buf;
-      buf = '';
-    }
-  };
-  for (const [k, v] of Object.entries(obj)) {
-    if (!streamed.has(k) && (v === undefined || typeof v === 'function' || typeof v === 'symbol')) continue;
-    buf += (first ? '{\n  ' : ',\n  ') + JSON.stringify(k) + ': ';
-    first = false;
-    if (streamed.has(k)) {
-      let items = 0;
-      for (const item of v as Iterable<unknown>) {
-        // JSON.stringify's newlines are all structural (strings escape theirs): indenting them
-        // places the item two levels down, as in the whole document.
-        buf += (items++ === 0 ? '[\n    ' : ',\n    ') + (item === undefined ? 'null' : JSON.stringify(item, null, 2).replace(/\n/g, '\n    '));
-        yield* flush();
-      }
-      buf += items === 0 ? '[]' : '\n  ]';
-      continue;
-    }
-    // jsonChunks of [v] is "[\n  " + v one level down + "\n]\n": keep the middle.
-    let prev: string | undefined;
-    let head = true;
-    for (const piece of jsonChunks([v], 2, 4)) {
-      if (prev !== undefined) {
-        buf += head ? prev.slice(4) : prev;
-        head = false;
-        yield* flush();
-      }
-      prev = piece;
-    }
-    buf += (head ? prev!.slice(4) : prev!).slice(0, -3);
-  }
-  buf += first ? '{}\n' : '\n}\n';
-  yield buf;
-}
+  jsonChunks({ ...r, ...extra, detections: new StreamedArray(r.detections) }, 2, 4, CHUNK);
 
 export const auditRenderers = {
   text: textChunks,

@@ -1,7 +1,9 @@
-// V8's young generation for `kubeward scan`: most scans read a few MB of manifests, and V8 would
-// still grow the young generation to 2 × 16 MiB (a quarter of the peak RSS of such a scan). It is
-// kept at its initial size until the input turns out large, where growth saves garbage-collection
-// time. Only the CLI entry point (bin/kubeward.js) opts in; embedding main() changes nothing.
+// V8 heap settings of the CLI, set at run time (V8 reads these flags whenever it sizes the heap).
+// `kubeward scan`: most scans read a few MB of manifests, and V8 would still grow the young
+// generation to 2 × 16 MiB (a quarter of the peak RSS of such a scan): it is kept at its initial size
+// until the input turns out large; then the old generation's growth is capped and the loaded input
+// is collected before the report. `kubeward audit analyze`: the old generation's growth is capped.
+// Only the CLI entry point (bin/kubeward.js) opts in; embedding main() changes nothing.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -19,13 +21,19 @@ export function keepYoungGenerationSmall(): void {
   optedIn = true;
 }
 
-/** Back to V8's default growth (factor 2), for large inputs; nothing to do unless kept small. */
-export function letYoungGenerationGrow(): void {
+/**
+ * The input turned out large (or is a live cluster): the young generation may grow again (V8's
+ * default factor 2, where growth saves collection time), the old generation's growth is capped, and
+ * the loaded input is collected before the report (collectLoadedInput).
+ */
+export function inputIsLarge(): void {
   large = true;
   // A large scan holds its input for the whole run, and V8 let the heap grow to ~4x the live size of
   // its last full collection during loading: growth capped at 75 % too. On the 50,000-pod benchmark
-  // (three runs each): 861-870 MiB peak RSS, against 967-1042 MiB uncapped and 893-949 MiB at 100 %,
-  // for 3-5 % more CPU and the same wall time.
+  // (three runs each): 861-870 MiB peak RSS, against 967-1042 MiB uncapped and 893-949 MiB at 100 %.
+  // The price, measured against uncapped on the final build (alternating runs): +11-13 % CPU (9.2-9.4
+  // -> 10.2-10.6 s, the extra marking mostly on the second core) and +5-8 % wall time (6.9-7.1 ->
+  // 7.3-7.7 s); uncapped, that build peaks at 954-964 MiB, just over the 1 GB (10^9 B) target.
   if (optedIn) boundHeapGrowth(LARGE_SCAN_HEAP_GROWING_PERCENT);
   if (!small) return;
   setFlagsFromString('--semi-space-growth-factor=2');
@@ -55,8 +63,8 @@ export const LARGE_SCAN_HEAP_GROWING_PERCENT = 75;
 export const STREAMING_HEAP_GROWING_PERCENT = 100;
 
 /**
- * For `kubeward audit analyze` (and large scans, see letYoungGenerationGrow), whose live state is bounded (a few tens of MB however long the log):
- * V8 would let the heap grow to 3-4x that between full collections, so the peak RSS kept rising with
+ * For `kubeward audit analyze` (and large scans, see inputIsLarge), whose live state is bounded (a
+ * few tens of MB however long the log): V8 would let the heap grow to 3-4x that between full collections, so the peak RSS kept rising with
  * the input (184 MiB at 1 GB, 256 MiB at 3 GB of audit log) long after the state stopped growing.
  * Growth capped at 100 % (2x the live size): 155 / 187 MiB for ~9 % more CPU; at 50 %: 140 / 171 MiB
  * for ~22 % more (bench/RESULTS.md). Only the CLI entry point calls this; V8 reads the flag whenever

@@ -5,7 +5,7 @@ import { UserError } from '../core/types.js';
 import { loadPaths, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_YAML_SIZE } from '../loaders/files.js';
 import { ClusterState } from '../model/cluster-state.js';
 import type { CliIO } from './io.js';
-import { LARGE_INPUT_BYTES, letYoungGenerationGrow } from './heap.js';
+import { LARGE_INPUT_BYTES, inputIsLarge } from './heap.js';
 
 export interface InputOpts {
   file: string[];
@@ -79,7 +79,7 @@ export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Pr
   let fromSnapshot = false;
   let liveLoad: GatheredInputs['live'];
   if (live) {
-    letYoungGenerationGrow(); // a cluster is a large input
+    inputIsLarge(); // a cluster is a large input
     const { loadLive } = await import('../loaders/live/index.js');
     const progress = io.errIsTTY
       ? (p: { done: number; total: number; objects: number; current?: string }) =>
@@ -100,7 +100,7 @@ export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Pr
       stdin: () => io.stdinStream(),
       onSize: (n) => {
         bytes += n;
-        if (bytes > LARGE_INPUT_BYTES) letYoungGenerationGrow();
+        if (bytes > LARGE_INPUT_BYTES) inputIsLarge();
       },
     });
     // Loops, not push(...spread): hundreds of thousands of objects would overflow the stack.

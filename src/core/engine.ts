@@ -62,7 +62,8 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
           message,
           remediation: rule.meta.remediation,
         };
-        if (location) f.location = input.path ? location : { ...location };
+        // Shared with the object's source or its locator (nothing writes to either).
+        if (location) f.location = location;
         else {
           // Objects read without positions (snapshots): one location object per file, shared.
           let l = noPosition.get(input.object.file);

@@ -15,9 +15,7 @@ export function slimLoadedObject(o: KubeObject): void {
   if (o.kind !== 'Pod' || o.apiVersion !== 'v1') return;
   const st = (o as { status?: unknown }).status;
   if (st === null || typeof st !== 'object' || Array.isArray(st)) return;
-  let drop = false;
-  for (const k in st) if (DROPPED.has(k)) drop = true;
-  if (!drop) return;
+  if (!Object.keys(st).some((k) => DROPPED.has(k))) return;
   // A new object rather than `delete`, which would turn the status into a slower, larger dictionary.
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(st)) if (!DROPPED.has(k)) kept[k] = v;

@@ -2,20 +2,30 @@
 // sequence of strings of about CHUNK characters, so that a report of hundreds of thousands of
 // findings never exists as one string (nor as one Buffer when written).
 
-/** Pieces are joined up to about this many characters before being handed out. */
+/** Pieces are joined up to about this many characters before being handed out (by default). */
 const CHUNK = 1 << 20;
 
 /**
- * Yields `JSON.stringify(value, null, indent) + '\n'` in pieces. Objects and arrays on the way down
- * to `depth` are written member by member; everything below is one JSON.stringify per member.
- * Plain JSON data only (what reports are made of); `toJSON` is honoured where JSON.stringify would.
+ * An array whose items come from an iterable, read once while the text is written (e.g. detections
+ * read back from a temporary file): jsonChunks writes it as the array of those items. Only jsonChunks
+ * knows it; JSON.stringify would not.
  */
-export function* jsonChunks(value: unknown, indent = 2, depth = 4): Generator<string> {
+export class StreamedArray {
+  constructor(readonly items: Iterable<unknown>) {}
+}
+
+/**
+ * Yields `JSON.stringify(value, null, indent) + '\n'` in pieces of about `chunk` characters (with
+ * every StreamedArray written as the array of its items). Objects and arrays on the way down to
+ * `depth` are written member by member; everything below is one JSON.stringify per member. Plain
+ * JSON data only (what reports are made of); `toJSON` is honoured where JSON.stringify would.
+ */
+export function* jsonChunks(value: unknown, indent = 2, depth = 4, chunk = CHUNK): Generator<string> {
   let buf = '';
   const top = prepared(value, '');
   for (const piece of pieces(top, ' '.repeat(indent), depth, '')) {
     buf += piece;
-    if (buf.length >= CHUNK) {
+    if (buf.length >= chunk) {
       yield buf;
       buf = '';
     }
@@ -57,6 +67,17 @@ function leaf(v: unknown, pad: string, step: string): string {
 
 /** `v` has been through prepared() already. */
 function* pieces(v: unknown, step: string, depth: number, pad: string): Generator<string> {
+  if (v instanceof StreamedArray) {
+    let i = 0;
+    for (const item of v.items) {
+      yield (i === 0 ? '[\n' : ',\n') + pad + step;
+      const x = prepared(item, String(i++));
+      if (skipped(x)) yield 'null';
+      else yield* pieces(x, step, depth - 1, pad + step);
+    }
+    yield i === 0 ? '[]' : '\n' + pad + ']';
+    return;
+  }
   if (depth <= 0 || v === null || typeof v !== 'object') {
     yield leaf(v, pad, step);
     return;

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { AuditAnalyzer } from '../../src/audit/analyze.js';
 import { sortDetections, type AuditDetection } from '../../src/audit/engine.js';
 import { DetectionSpill } from '../../src/audit/spill.js';
-import { jsonReportChunks, text as renderText, textChunks, streamedJsonChunks } from '../../src/audit/report.js';
+import { jsonReportChunks, text as renderText, textChunks } from '../../src/audit/report.js';
+import { jsonChunks, StreamedArray } from '../../src/reporters/json-stream.js';
 import { SEVERITIES } from '../../src/core/types.js';
 import { BIN } from '../helpers/cli.js';
 
@@ -162,7 +163,7 @@ describe('audit analyze: spilled detections', () => {
     rmSync(parent, { recursive: true, force: true });
   });
 
-  test('streamedJsonChunks matches JSON.stringify on edge cases', () => {
+  test('jsonChunks with StreamedArray members matches JSON.stringify on edge cases', () => {
     const cases: Array<[Record<string, unknown>, string[]]> = [
       [{}, []],
       [{ detections: [] }, ['detections']],
@@ -170,8 +171,8 @@ describe('audit analyze: spilled detections', () => {
       [{ detections: [{ x: '\n"' }, 2, 'three'], s: 'x'.repeat(3 << 20) }, ['detections']],
     ];
     for (const [obj, streamed] of cases) {
-      const lazy = Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, streamed.includes(k) ? (v as unknown[]).values() : v]));
-      assert.equal([...streamedJsonChunks(lazy, new Set(streamed))].join(''), JSON.stringify(obj, null, 2) + '\n');
+      const lazy = Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, streamed.includes(k) ? new StreamedArray((v as unknown[]).values()) : v]));
+      assert.equal([...jsonChunks(lazy, 2, 4, 1 << 15)].join(''), JSON.stringify(obj, null, 2) + '\n');
     }
   });
 

@@ -190,8 +190,7 @@ export class NetworkPolicyEvaluator {
       };
     }
     const out = Object.assign(written, { enforced: 'unknown' as const, asWritten: written.verdict });
-    const d = Object.getOwnPropertyDescriptor(written, 'path')!;
-    const base = d.get ?? ((): string[] => d.value as string[]);
+    const base = Object.getOwnPropertyDescriptor(written, 'path')!.get!;
     lazyPath(out, () => [...base(), 'enforcement unknown: this is what the policies say if a conformant implementation enforces them']);
     return out;
   }

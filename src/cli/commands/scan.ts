@@ -117,4 +117,3 @@ Examples:
       env.setExit(result.errors.length > 0 ? 2 : result.summary.failed ? 1 : 0);
     });
 }
-
