@@ -2,7 +2,7 @@
 // Live-collection benchmark (issue 3): kubeward reading a real kube-apiserver, next to kubectl
 // listing the same kinds.
 //
-//   bash scripts/testenv/setup.sh --with-kubectl && npx tsc -p . && node bench/live-collect.mjs
+//   bash scripts/testenv/setup.sh --with-kubectl && npm run build && node bench/live-collect.mjs
 //
 // Starts one throwaway cluster (etcd + kube-apiserver from scripts/testenv/setup.sh, through the
 // compiled test helper dist/test/helpers/testenv.js; no controller manager), fills it in steps up
@@ -62,7 +62,7 @@ const T_START = Date.now();
 // ------------------------------------------------------------------ tools
 const helper = join(REPO, 'dist', 'test', 'helpers', 'testenv.js');
 if (!existsSync(helper) || !kubewardBuilt()) {
-  console.error('build first: npx tsc -p .');
+  console.error('build first: npm run build');
   process.exit(2);
 }
 const { startTestCluster, testenvBinDir } = await import(pathToFileURL(helper).href);

@@ -1,6 +1,5 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
-import { createReadStream, promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
 import { parseManifestText, type ParsedText } from './manifest.js';
@@ -60,25 +59,20 @@ export async function loadPaths(paths: readonly string[], opts: LoadOptions = {}
       if (!stdinTaken) inputs.push({ name: STDIN_NAME, abs: '-', implicit: false });
       stdinTaken = true;
     } else {
-      await expand({ name: p, abs: path.resolve(cwd, p), implicit: false }, inputs, res.errors, seen);
+      expand({ name: p, abs: path.resolve(cwd, p), implicit: false }, inputs, res.errors, seen);
     }
-    // Files are read a few ahead of parsing (I/O overlaps CPU) and parsed in order.
-    const AHEAD = 4;
+    // Files are read (regular files at once, pipes a few ahead of parsing) and parsed in order.
     const reads: Array<Promise<ReadResult> | undefined> = [];
-    const startRead = (i: number) => {
-      const input = inputs[i];
-      if (input && !reads[i]) reads[i] = input.abs === '-' ? readStdin(opts) : readInput(input, opts.maxFileSize, opts.onSize);
-    };
+    let next = 0;
     for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i];
-      for (let j = i; j <= i + AHEAD && j < inputs.length; j++) if (inputs[j].abs !== '-' || j === i) startRead(j);
+      for (; next < inputs.length && next <= i + MAX_AHEAD_FILES && (inputs[next].abs !== '-' || next === i); next++) reads[next] = prepare(inputs[next], opts);
       const read = await reads[i]!;
       reads[i] = undefined;
       if ('error' in read) {
-        res.errors.push({ file: input.name, ...(read.line ? { line: read.line } : {}), message: read.error });
+        res.errors.push({ file: inputs[i].name, ...(read.line ? { line: read.line } : {}), message: read.error });
         continue;
       }
-      addText(read, input, res);
+      addText(read, inputs[i], res);
     }
   }
   dedupe(res);
@@ -96,6 +90,15 @@ interface Parsed {
   warning?: undefined;
 }
 type ReadResult = Text | Parsed | { error: string; line?: number };
+
+/** How far reading runs ahead of parsing (only pipes and stdin are read while parsing goes on). */
+const MAX_AHEAD_FILES = 4;
+
+/** Reads an input: a regular file before returning, a pipe or stdin as it comes. */
+function prepare(input: Input, opts: LoadOptions): Promise<ReadResult> {
+  if (input.abs === '-') return readStdin(opts);
+  return Promise.resolve(readFileNow(input, opts.maxFileSize, opts.onSize) ?? readStream(input, opts.maxFileSize, opts.onSize));
+}
 
 function addText(read: Text | Parsed, input: Input, res: LoadResult): void {
   let parsed: ParsedText;
@@ -121,10 +124,11 @@ function addText(read: Text | Parsed, input: Input, res: LoadResult): void {
   }
 }
 
-async function expand(input: Input, out: Input[], errors: InputError[], seen: Set<string>): Promise<void> {
+/** Lists the files of an input (synchronously, like the reads: a walk of local folders waits on nothing else). */
+function expand(input: Input, out: Input[], errors: InputError[], seen: Set<string>): void {
   let st;
   try {
-    st = await fsp.stat(input.abs);
+    st = statSync(input.abs);
   } catch (e) {
     errors.push({ file: input.name, message: ioMessage(e) });
     return;
@@ -133,7 +137,7 @@ async function expand(input: Input, out: Input[], errors: InputError[], seen: Se
   // this also stops symlink loops.
   let real = input.abs;
   try {
-    real = await fsp.realpath(input.abs);
+    real = realpathSync.native(input.abs);
   } catch {
     /* keep the path as given */
   }
@@ -145,7 +149,7 @@ async function expand(input: Input, out: Input[], errors: InputError[], seen: Se
   }
   let entries;
   try {
-    entries = await fsp.readdir(input.abs, { withFileTypes: true });
+    entries = readdirSync(input.abs, { withFileTypes: true });
   } catch (e) {
     errors.push({ file: input.name, message: ioMessage(e) });
     return;
@@ -154,9 +158,9 @@ async function expand(input: Input, out: Input[], errors: InputError[], seen: Se
   for (const ent of entries) {
     const child: Input = { name: path.join(input.name, ent.name), abs: path.join(input.abs, ent.name), implicit: true };
     if (ent.isDirectory()) {
-      if (!SKIP_DIRS.has(ent.name)) await expand(child, out, errors, seen);
+      if (!SKIP_DIRS.has(ent.name)) expand(child, out, errors, seen);
     } else if (ent.isSymbolicLink()) {
-      await expand(child, out, errors, seen);
+      expand(child, out, errors, seen);
     } else if (ent.isFile() && MANIFEST_EXT.has(path.extname(ent.name).toLowerCase())) {
       // A plain file found in a folder walk: no stat or realpath needed (its folder's real path is
       // known, so it cannot be reached twice except through a symlink, which takes the branch above).
@@ -183,43 +187,69 @@ function overLimit(size: number, limit: { limit: number; what: string }, exact: 
   );
 }
 
-async function readInput(input: Input, maxFileSize: number | undefined, onSize?: (bytes: number) => void): Promise<ReadResult> {
-  let fh;
+/** A pipe or device (`kubeward scan <(helm template ...)`): no size up front, read with a bound. */
+async function readStream(input: Input, maxFileSize: number | undefined, onSize?: (bytes: number) => void): Promise<ReadResult> {
   try {
-    fh = await fsp.open(input.abs, 'r');
+    const read = await readBounded(createReadStream(input.abs), maxFileSize);
+    if ('text' in read) onSize?.(read.text.length);
+    return read;
   } catch (e) {
     return { error: ioMessage(e) };
   }
+}
+
+/** A regular file read now, or undefined when it is a pipe or device (read it with readStream). */
+function readFileNow(input: Input, maxFileSize: number | undefined, onSize?: (bytes: number) => void): ReadResult | undefined {
+  let st;
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) return { error: 'is a directory' };
-    if (!st.isFile()) {
-      // A pipe or device (`kubeward scan <(helm template ...)`): no size up front, read with a bound.
-      await fh.close();
-      fh = undefined;
-      const read = await readBounded(createReadStream(input.abs), maxFileSize);
-      if ('text' in read) onSize?.(read.text.length);
-      return read;
-    }
-    onSize?.(st.size);
-    const head = Buffer.alloc(Math.min(HEAD_SIZE, st.size));
-    await fh.read(head, 0, head.length, 0);
+    st = statSync(input.abs);
+  } catch (e) {
+    return { error: ioMessage(e) };
+  }
+  if (st.isDirectory()) return { error: 'is a directory' };
+  if (!st.isFile()) return undefined;
+  // A regular file is read synchronously: the scan has nothing to do meanwhile, and the thread-pool
+  // round trips of reading it asynchronously (open, stat, head, read, close) cost more than the reads
+  // themselves: on the 357 files (9 MB) of bench/ perf, 0.05 s of a 0.5 s scan.
+  let fd: number | undefined;
+  try {
+    fd = openSync(input.abs, 'r');
+    const size = fstatSync(fd).size;
+    onSize?.(size);
+    const head = Buffer.alloc(Math.min(HEAD_SIZE, size));
+    readFully(fd, head, 0);
     const limit = sizeLimit(maxFileSize, head);
-    if (st.size > limit.limit) return { error: overLimit(st.size, limit, true) };
+    if (size > limit.limit) return { error: overLimit(size, limit, true) };
     const kind = classify(head);
     if (kind === 'binary') return { error: 'binary file, not YAML or JSON; skipped' };
-    if (kind === 'utf8' && st.size > SNAPSHOT_STREAM_MIN && SnapshotStream.accepts(head)) {
-      const parsed = await readSnapshot(fh, st.size, input.name);
+    if (kind === 'utf8' && size > SNAPSHOT_STREAM_MIN && SnapshotStream.accepts(head)) {
+      const parsed = readSnapshot(fd, size, input.name);
       if (parsed) return { parsed };
       // Not a plain snapshot after all: read it the ordinary way (which words any error).
     }
-    const buf = await fh.readFile();
-    return decode(buf);
+    return decode(readFileSync(fd));
   } catch (e) {
     return { error: ioMessage(e) };
   } finally {
-    await fh?.close().catch(() => undefined);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* nothing was written: nothing to lose */
+      }
+    }
   }
+}
+
+/** Fills buf from the file at pos (a short read only at the end of the file); returns the bytes read. */
+function readFully(fd: number, buf: Buffer, pos: number): number {
+  let n = 0;
+  while (n < buf.length) {
+    const r = readSync(fd, buf, n, buf.length - n, pos + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
 }
 
 /** Snapshots larger than this are read in pieces (SnapshotStream); smaller ones gain nothing from it. */
@@ -227,11 +257,11 @@ const SNAPSHOT_STREAM_MIN = 4 * MiB;
 const SNAPSHOT_PIECE = 4 * MiB;
 
 /** A kubeward snapshot read and parsed piece by piece; undefined when it must be read whole after all. */
-async function readSnapshot(fh: FileHandle, size: number, name: string): Promise<ParsedText | undefined> {
+function readSnapshot(fd: number, size: number, name: string): ParsedText | undefined {
   const stream = new SnapshotStream(name);
   const piece = Buffer.allocUnsafe(Math.min(SNAPSHOT_PIECE, size));
   for (let pos = 0; ; ) {
-    const { bytesRead } = await fh.read(piece, 0, piece.length, pos);
+    const bytesRead = readFully(fd, piece, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;
     if (!stream.push(piece.subarray(0, bytesRead))) return undefined;

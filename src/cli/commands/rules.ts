@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandEnv } from '../main.js';
@@ -47,7 +48,7 @@ export function registerRules(program: Command, env: CommandEnv): void {
  * package has the generated docs/rules/<id>.md instead.
  */
 async function ruleDoc(meta: Parameters<typeof renderRuleDoc>[0]): Promise<string> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
   try {
     return renderRuleDoc(meta, await fsp.readFile(path.join(root, 'src/rules', meta.pillar, meta.id, 'rule.md'), 'utf8'));
   } catch {
@@ -57,5 +58,13 @@ async function ruleDoc(meta: Parameters<typeof renderRuleDoc>[0]): Promise<strin
     return await fsp.readFile(path.join(root, 'docs/rules', `${meta.id}.md`), 'utf8');
   } catch {
     return renderRuleDoc(meta, '');
+  }
+}
+
+/** The package's root: the nearest folder above this module with a package.json (dist/src/cli/commands or dist/bundle). */
+function packageRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return dir;
   }
 }
