@@ -55,3 +55,23 @@ test('engine: findings whose keys share a hash are both kept', () => {
   const { findings } = runRules(new ClusterState({ objects }), [ruleReporting(calls)]);
   assert.deepEqual(findings.map((f) => f.message), pair);
 });
+
+test('engine: the checkpoint runs after the pod rules, after the object rules and before each cluster-wide rule, and changes nothing', () => {
+  const log: string[] = [];
+  const meta = (id: string) => ({ id, title: 't', pillar: 'workload' as const, severity: 'low' as const, description: 'd', remediation: 'r', references: [], compliance: {}, messages: { m: '{msg}' } });
+  const rules = [
+    defineRule({ meta: meta('t-pod'), handlers: { podTemplate: () => void log.push('pod') } }),
+    defineRule({ meta: meta('t-obj'), handlers: { objects: { ConfigMap: (o, ctx) => (log.push('obj'), ctx.report({ object: o, messageId: 'm', data: { msg: 'o' } })) } } }),
+    defineRule({ meta: meta('t-c1'), handlers: { cluster: (ctx) => (log.push('c1'), ctx.report({ object: objects[0], messageId: 'm', data: { msg: 'c1' } })) } }),
+    defineRule({ meta: meta('t-c2'), handlers: { cluster: () => void log.push('c2') } }),
+  ];
+  const withPods = [
+    ...objects,
+    ...parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: ns }\nspec: { containers: [{ name: c, image: x }] }\n', 'pod.yaml').objects,
+  ];
+  const plain = runRules(new ClusterState({ objects: withPods }), rules);
+  log.length = 0;
+  const checked = runRules(new ClusterState({ objects: withPods }), rules, { checkpoint: () => void log.push('checkpoint') });
+  assert.deepEqual(log, ['pod', 'checkpoint', 'obj', 'obj', 'checkpoint', 'c1', 'checkpoint', 'c2']);
+  assert.deepEqual(checked.findings, plain.findings);
+});

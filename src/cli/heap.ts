@@ -1,10 +1,11 @@
 // V8 heap settings of the CLI, set at run time (V8 reads these flags whenever it sizes the heap).
 // `kubeward scan`: most scans read a few MB of manifests, and V8 would still grow the young
 // generation to 2 × 16 MiB (a quarter of the peak RSS of such a scan): it is kept at its initial size
-// until the input turns out large; then the old generation's growth is capped and the loaded input
-// is collected before the report. `kubeward audit analyze`: the old generation's growth is capped.
+// until the input turns out large; then full collections are forced at a few points where much of
+// the heap is known to be garbage (between rules, before the report). `kubeward audit analyze`: the
+// old generation's growth is capped.
 // Only the CLI entry point (bin/kubeward.js) opts in; embedding main() changes nothing.
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** Input bytes above which the young generation may grow again (a 10 MiB snapshot scans as fast either way). */
@@ -23,21 +24,11 @@ export function keepYoungGenerationSmall(): void {
 
 /**
  * The input turned out large (or is a live cluster): the young generation may grow again (V8's
- * default factor 2, where growth saves collection time), the old generation's growth is capped, and
+ * default factor 2, where growth saves collection time), the rules run with memoryCheckpoint, and
  * the loaded input is collected before the report (collectLoadedInput).
  */
 export function inputIsLarge(): void {
   large = true;
-  // A large scan holds its input for the whole run, and V8 let the heap grow to ~4x the live size of
-  // its last full collection during loading: growth capped at 60 % too. On the 50,000-pod benchmark
-  // (three runs each): 861-870 MiB peak RSS at 75 %, against 967-1042 MiB uncapped and 893-949 MiB at
-  // 100 %. The price, measured against uncapped (alternating runs): +11-13 % CPU (9.2-9.4 -> 10.2-10.6
-  // s, the extra marking mostly on the second core) and +5-8 % wall time (6.9-7.1 -> 7.3-7.7 s). 75 %
-  // then turned out bimodal: 20 later runs gave 862-965 MiB, 8 of them over the 953.7 MiB (10^9 B)
-  // target. The peak is where the rules end and depends on when the last full collection before it
-  // fell. 60 %, seven runs alternating with 75 %: 854-864 MiB and one at 939, same CPU and wall time;
-  // 50 % was no flatter (860-893 MiB) and ~5 % slower.
-  if (optedIn) boundHeapGrowth(LARGE_SCAN_HEAP_GROWING_PERCENT);
   if (!small) return;
   setFlagsFromString('--semi-space-growth-factor=2');
   small = false;
@@ -59,14 +50,11 @@ export function collectLoadedInput(): void {
   if (typeof gc === 'function') gc();
 }
 
-/** Old-generation growth allowed between full collections for scans of large inputs. */
-export const LARGE_SCAN_HEAP_GROWING_PERCENT = 60;
-
 /** Old-generation growth allowed between full collections for streaming commands (V8's default: up to 4x the live size). */
 export const STREAMING_HEAP_GROWING_PERCENT = 100;
 
 /**
- * For `kubeward audit analyze` (and large scans, see inputIsLarge), whose live state is bounded (a
+ * For `kubeward audit analyze`, whose live state is bounded (a
  * few tens of MB however long the log): V8 would let the heap grow to 3-4x that between full collections, so the peak RSS kept rising with
  * the input (184 MiB at 1 GB, 256 MiB at 3 GB of audit log) long after the state stopped growing.
  * Growth capped at 100 % (2x the live size): 155 / 187 MiB for ~9 % more CPU; at 50 %: 140 / 171 MiB
@@ -75,4 +63,33 @@ export const STREAMING_HEAP_GROWING_PERCENT = 100;
  */
 export function boundHeapGrowth(percent = STREAMING_HEAP_GROWING_PERCENT): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/** Live heap after the last collection forced by memoryCheckpoint (undefined before the first). */
+let lastLive: number | undefined;
+/** Garbage allowed on top of that before the next checkpoint forces a collection: 15 % + 32 MiB. */
+const CHECKPOINT_SLACK = 0.15;
+const CHECKPOINT_SLACK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Called by the rule engine between its phases and before each cluster-wide rule of a large scan
+ * (EngineOptions.checkpoint). The peak of a large scan comes where the rules end, and it used to
+ * depend on when V8's last full collection happened to fall before that: on the 50,000-pod benchmark
+ * the same scan peaked at ~860 or ~960 MiB from run to run (with the old generation's growth capped
+ * at 60 or 75 %; 8 of 20 runs over the 953.7 MiB = 10^9 B target at 75 %). Here the first checkpoint
+ * (after the pod rules) forces a full collection to learn the live size, and a later one forces
+ * another once the heap holds 15 % + 32 MiB more than that, so no cluster-wide rule starts on top of
+ * the garbage of the ones before. On that benchmark it forces two (~0.27 s each) and the peak is flat:
+ * 858-869 MiB in eight runs; with the old generation left to V8's own growth, which the growth cap
+ * had been there for, wall time fell from 7.1-8.0 to 6.6-7.0 s (bench/RESULTS.md).
+ */
+export function memoryCheckpoint(): void {
+  if (!optedIn || !large) return;
+  const used = getHeapStatistics().used_heap_size;
+  if (lastLive !== undefined && used < lastLive * (1 + CHECKPOINT_SLACK) + CHECKPOINT_SLACK_BYTES) return;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  if (typeof gc !== 'function') return;
+  gc();
+  lastLive = getHeapStatistics().used_heap_size;
 }

@@ -9,6 +9,11 @@ export interface EngineOptions {
   severityOverrides?: Readonly<Record<string, Severity>>;
   /** Also check pods and templates owned by a controller that is itself loaded (off by default: the controller carries the finding). */
   includeControlled?: boolean;
+  /**
+   * Called between the rule phases and between cluster-wide rules: where a process-wide memory policy
+   * may act (the CLI's, src/cli/heap.ts memoryCheckpoint). Nothing the rules see changes.
+   */
+  checkpoint?: () => void;
 }
 
 export interface EngineResult {
@@ -103,6 +108,8 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
     }
   }
 
+  opts.checkpoint?.();
+
   // Object handlers, dispatched by group/kind.
   const byKind = new Map<string, Array<{ rule: Rule; ctx: RuleContext<string>; fn: (o: LoadedObject, ctx: RuleContext<string>) => void }>>();
   for (const { rule, ctx } of contexts) {
@@ -120,7 +127,9 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
 
   for (const { rule, ctx } of contexts) {
     const h = rule.handlers;
-    if (h.cluster) guard(rule, () => h.cluster!(ctx));
+    if (!h.cluster) continue;
+    opts.checkpoint?.();
+    guard(rule, () => h.cluster!(ctx));
   }
   return { findings, ruleErrors };
 }

@@ -27,6 +27,8 @@ export interface ScanSettings {
   inputErrors?: readonly InputError[];
   files?: number;
   includeControlled?: boolean;
+  /** See EngineOptions.checkpoint. */
+  checkpoint?: () => void;
   /** No cloud context on purpose (`--cloud none`): rules that need one are not applicable, not "not assessed". */
   noCloud?: boolean;
 }
@@ -46,6 +48,7 @@ export function scan(state: ClusterState, s: ScanSettings): ScanResult {
   const { findings, ruleErrors } = runRules(state, rules, {
     severityOverrides: s.severityOverrides,
     includeControlled: s.includeControlled,
+    checkpoint: s.checkpoint,
   });
   const { expired } = applySuppressions(findings, s.suppression, annotationsIndex(state.objects));
   sortFindings(findings);

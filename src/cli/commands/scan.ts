@@ -9,7 +9,7 @@ import { scan } from '../../core/scan.js';
 import { reporters, isFormat } from '../../reporters/index.js';
 import type { ReporterEntry } from '../../reporters/types.js';
 import { formatInputError } from '../../reporters/text.js';
-import { collectLoadedInput } from '../heap.js';
+import { collectLoadedInput, memoryCheckpoint } from '../heap.js';
 import type { Rule } from '../../core/rule.js';
 
 interface ScanOpts extends InputOpts {
@@ -90,6 +90,7 @@ Examples:
           inputErrors,
           files,
           includeControlled: opts.includeControlled,
+          checkpoint: memoryCheckpoint,
           noCloud,
           suppression: {
             excludeNamespaces: [...cfg.excludeNamespaces, ...opts.excludeNamespace],
