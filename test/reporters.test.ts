@@ -205,8 +205,8 @@ test('fixtures produce the findings the reporter tests rely on', () => {
   assert.equal(focused.summary.failed, true);
 });
 
-test('registry offers the five formats', () => {
-  assert.deepEqual(Object.keys(reporters).sort(), ['json', 'junit', 'markdown', 'sarif', 'text']);
+test('registry offers the six formats', () => {
+  assert.deepEqual(Object.keys(reporters).sort(), ['html', 'json', 'junit', 'markdown', 'sarif', 'text']);
   for (const [name, r] of Object.entries(reporters)) {
     assert.ok(r.description.length > 10, `${name} has a description`);
     assert.match(r.extension, /^[a-z]+$/);

@@ -5,6 +5,7 @@ import { jsonReporter } from './json.js';
 import { sarifReporter } from './sarif.js';
 import { markdownReporter } from './markdown.js';
 import { junitReporter } from './junit.js';
+import { htmlReporter } from './html.js';
 
 export const reporters = {
   text: textReporter,
@@ -12,6 +13,7 @@ export const reporters = {
   sarif: sarifReporter,
   markdown: markdownReporter,
   junit: junitReporter,
+  html: htmlReporter,
 } satisfies Record<string, ReporterEntry>;
 
 export type FormatName = keyof typeof reporters;
