@@ -1,5 +1,6 @@
 // Reports written in pieces (reporter.chunks, used by `kubeward scan` for large reports) must be the
 // very bytes of reporter.render.
+import { coalesce } from '../src/cli/io.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -72,4 +73,14 @@ describe('reporter chunks equal render', () => {
     if (!chunks) continue;
     test(name, () => assert.equal(join(chunks(result, ctx)), r.render(result, ctx)));
   }
+});
+
+test('coalesce: the same text in pieces of at least the size asked (but the last)', () => {
+  const pieces = Array.from({ length: 1000 }, (_, i) => `piece ${i};`);
+  const out = [...coalesce(pieces, 100)];
+  assert.equal(out.join(''), pieces.join(''));
+  assert.ok(out.length > 1 && out.length < 200);
+  for (const s of out.slice(0, -1)) assert.ok(s.length >= 100);
+  assert.deepEqual([...coalesce([], 100)], []);
+  assert.deepEqual([...coalesce(['a', '', 'b'], 100)], ['ab']);
 });

@@ -48,6 +48,11 @@ test('html: the page holds every finding of the JSON report, input strings escap
   assert.ok(findings.length >= 3);
   assert.equal((page.match(/<details class="finding /g) ?? []).length, findings.length);
   for (const f of findings) assert.ok(page.includes(esc(f.message)), `message of ${f.ruleId}`);
+  // Each rule that fired is described once, in the appendix its findings link to.
+  for (const id of new Set(findings.map((f) => f.ruleId))) {
+    assert.equal(page.split(`<section id="rule-${id}">`).length - 1, 1, `appendix entry of ${id}`);
+    assert.equal(page.split(`href="#rule-${id}"`).length - 1, findings.filter((f) => f.ruleId === id).length, `links to ${id}`);
+  }
   // The payload is shown as text, never as markup.
   assert.ok(!page.includes('<img'), 'no img element');
   assert.ok(page.includes(esc(`container "app${PAYLOAD}" runs privileged`)), 'payload in a message, shown escaped');

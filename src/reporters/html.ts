@@ -5,7 +5,6 @@
 // through anyway could not run), and works without JavaScript (everything is shown).
 import { createHash } from 'node:crypto';
 import { PILLARS, PILLAR_TITLES, SEVERITIES, type Finding, type ScanResult, type Severity } from '../core/types.js';
-import type { Rule } from '../core/rule.js';
 import { displayFile, fileLine, plural, resourceLabel } from './common.js';
 import type { ReportContext, ReporterEntry } from './types.js';
 
@@ -21,7 +20,8 @@ header, nav, main { padding: 12px 24px; }
 header { background: #fff; border-bottom: 1px solid var(--line); }
 h1 { font-size: 20px; margin: 0 0 6px; }
 h2 { font-size: 17px; margin: 24px 0 8px; }
-h3 { font-size: 14px; margin: 14px 0 6px; text-transform: capitalize; }
+h3 { font-size: 14px; margin: 14px 0 6px; }
+h3.sevhead { text-transform: capitalize; }
 .verdict-fail { color: var(--high); font-weight: 600; }
 .verdict-pass { color: #1e8449; font-weight: 600; }
 table { border-collapse: collapse; margin: 6px 0; }
@@ -128,12 +128,9 @@ function filters(res: ScanResult): string {
   );
 }
 
-function findingHtml(f: Finding, ctx: ReportContext, rules: ReadonlyMap<string, Rule>): string {
+function findingHtml(f: Finding, ctx: ReportContext, rules: ReadonlySet<string>): string {
   const loc = fileLine(f, ctx.cwd);
-  const meta = rules.get(f.ruleId)?.meta;
-  const refs = meta?.references?.length
-    ? `<p>References: ${meta.references.map((r) => (/^https?:\/\//.test(r) ? `<a href="${esc(r)}" rel="noopener noreferrer">${esc(r)}</a>` : esc(r))).join(', ')}</p>`
-    : '';
+  const refs = rules.has(f.ruleId) ? `<p><a href="#rule-${esc(f.ruleId)}">About ${esc(f.ruleId)}</a></p>` : '';
   const supp = f.suppressed
     ? `<p class="supp">Suppressed by ${esc(f.suppressed.by)}: ${esc(f.suppressed.reason)}${f.suppressed.expires ? ` (until ${esc(f.suppressed.expires)})` : ''}</p>`
     : '';
@@ -150,7 +147,7 @@ function findingHtml(f: Finding, ctx: ReportContext, rules: ReadonlyMap<string, 
 }
 
 function* findingsHtml(res: ScanResult, ctx: ReportContext): Generator<string> {
-  const rules = new Map(ctx.rules.map((r) => [r.meta.id, r] as const));
+  const rules = new Set(ctx.rules.map((r) => r.meta.id));
   if (res.findings.length === 0) {
     yield '<p>No findings.</p>\n';
     return;
@@ -165,12 +162,30 @@ function* findingsHtml(res: ScanResult, ctx: ReportContext): Generator<string> {
     for (const sev of SEVERITIES) {
       const group = inPillar.filter((f) => f.severity === sev).sort((a, b) => order(a) - order(b));
       if (group.length === 0) continue;
-      yield `<div data-group><h3>${sev} (${group.length})</h3>\n`;
+      yield `<div data-group><h3 class="sevhead">${sev} (${group.length})</h3>\n`;
       for (const f of group) yield findingHtml(f, ctx, rules);
       yield '</div>\n';
     }
     yield '</section>\n';
   }
+}
+
+/** Each rule that found something, once: what it checks and where to read more (findings link here). */
+function rulesAppendix(res: ScanResult, ctx: ReportContext): string {
+  const ids = new Set(res.findings.map((f) => f.ruleId));
+  const rules = ctx.rules.filter((r) => ids.has(r.meta.id));
+  if (rules.length === 0) return '';
+  const out = [`<h2 id="rules">Rules (${rules.length})</h2>`];
+  for (const r of rules) {
+    const m = r.meta;
+    const refs = m.references.map((x) => (/^https?:\/\//.test(x) ? `<a href="${esc(x)}" rel="noopener noreferrer">${esc(x)}</a>` : esc(x)));
+    out.push(
+      `<section id="rule-${esc(m.id)}"><h3><code>${esc(m.id)}</code>: ${esc(m.title)}</h3><p>${esc(m.description)}</p><p><strong>Fix:</strong> ${esc(m.remediation)}</p>` +
+        (refs.length ? `<p>References: ${refs.join(', ')}</p>` : '') +
+        '</section>',
+    );
+  }
+  return out.join('\n') + '\n';
 }
 
 function gaps(res: ScanResult, ctx: ReportContext): string {
@@ -211,6 +226,7 @@ function* chunks(res: ScanResult, ctx: ReportContext): Generator<string> {
   yield '<main>\n';
   yield* findingsHtml(res, ctx);
   yield gaps(res, ctx);
+  yield rulesAppendix(res, ctx);
   yield `</main>\n<script>${SCRIPT}</script>\n</body></html>\n`;
 }
 
