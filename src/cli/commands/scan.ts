@@ -57,7 +57,8 @@ Examples:
   kubeward scan examples/shop
   helm template my-chart | kubeward scan -
   kubectl get all,sa,roles,rolebindings -A -o yaml | kubeward scan - --format sarif -o kubeward.sarif
-  kubeward scan k8s/ --fail-on critical --baseline previous.json`,
+  kubeward scan k8s/ --fail-on critical --baseline previous.json
+  kubeward scan k8s/ --format html -o kubeward-report.html`,
     )
     .action(async (paths: string[], opts: ScanOpts) => {
       const io = env.io;
