@@ -9,6 +9,7 @@ import { tmpdir, cpus } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from './lib/prng.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { AuditAnalyzer } = await import(join(REPO, 'dist/src/audit/analyze.js'));
@@ -18,14 +19,7 @@ const N = Number(process.argv[2] ?? 300_000);
 const RUNS = Number(process.argv[3] ?? 3);
 
 // Deterministic pseudo-random numbers.
-let seed = 42;
-const rnd = () => {
-  // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = mulberry32(42);
 const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
 const hex = (n) => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
 const uuid = () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;

@@ -22,6 +22,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from './lib/prng.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NICE = Number(process.env.BENCH_NICE ?? 10);
@@ -37,14 +38,7 @@ function parseSize(s) {
 // The generator
 
 function makeGenerator(seed0 = 42) {
-  let seed = seed0;
-  const rnd = () => {
-    // mulberry32
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed0);
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const h8 = () => ((rnd() * 4294967296) >>> 0).toString(16).padStart(8, '0');
   const hex = (n) => {

@@ -15,6 +15,7 @@ import * as https from 'node:https';
 import * as http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { mulberry32 } from './lib/prng.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { openStore } = await import(join(REPO, 'dist/src/audit/server/store/index.js'));
@@ -25,13 +26,7 @@ const CONC = Number(process.argv[4] ?? 4);
 const STORE_ARG = process.argv[5] ?? 'sqlite';
 const TLS = process.env.BENCH_HTTP !== '1';
 
-let seed = 7;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = mulberry32(7);
 const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
 const NS = ['default', 'shop', 'payments', 'monitoring', 'kube-system', 'argocd'];
 const USERS = ['system:serviceaccount:kube-system:replicaset-controller', 'system:node:ip-10-0-1-23.ec2.internal', 'alice@example.com', 'system:serviceaccount:argocd:argocd-application-controller', 'system:kube-scheduler'];

@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from './lib/prng.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = join(REPO, 'dist/src/analysis/network/index.js');
@@ -48,19 +49,9 @@ for (let a = process.argv.slice(2), i = 0; i < a.length; i++) {
   }
 }
 
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate({ pods, netpols, extra, namespaces, seed }) {
-  const r = prng(seed);
+  const r = mulberry32(seed);
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   const nsNames = Array.from({ length: namespaces }, (_, i) => `team-${i}`);
   const apps = ['web', 'api', 'worker', 'db', 'cache', 'queue', 'metrics', 'auth'];

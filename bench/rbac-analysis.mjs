@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { loadavg } from 'node:os';
+import { mulberry32 } from './lib/prng.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const need = (p) => {
@@ -65,17 +66,7 @@ for (let a = process.argv.slice(2), i = 0; i < a.length; i++) {
 }
 
 // ------------------------------------------------------------------ generator
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(opt.seed);
+const rnd = mulberry32(opt.seed);
 const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
 const some = (xs, max) => [...new Set(Array.from({ length: 1 + Math.floor(rnd() * max) }, () => pick(xs)))];
 
