@@ -32,7 +32,8 @@ describe('in-cluster run: the shipped CronJob command with the shipped reader ro
   let startError: Error | undefined;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'kubeward-incluster-'));
   const c = (): TestCluster => {
-    if (!cluster) throw new Error(`test cluster did not start: ${startError?.message.split('\n')[0]}`);
+    // A failure while setting the cluster up is the one to report (not what a test trips over after it).
+    if (!cluster || startError) throw new Error(`test cluster setup failed: ${startError?.message.split('\n')[0]}`);
     return cluster;
   };
 

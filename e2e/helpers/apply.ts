@@ -24,11 +24,11 @@ export function readManifests(...files: string[]): Obj[] {
 
 async function resourceFor(c: TestCluster, apiVersion: string, kind: string): Promise<{ plural: string; namespaced: boolean }> {
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 150; i++) {
     const r = await c.request('admin', 'GET', base);
     const res = (r.json?.resources ?? []).find((x: { kind: string; name: string }) => x.kind === kind && !x.name.includes('/'));
     if (res) return { plural: res.name, namespaced: res.namespaced };
-    await new Promise((s) => setTimeout(s, 200)); // a new CRD takes a moment to be served
+    await new Promise((s) => setTimeout(s, 200)); // a new CRD takes a moment to be served (up to 30 s here)
   }
   throw new Error(`no resource for ${apiVersion} ${kind}`);
 }
@@ -43,7 +43,13 @@ export function pathOf(apiVersion: string, plural: string, namespaced: boolean, 
 export async function applyAll(c: TestCluster, objs: Obj[], user: TestUser = 'admin'): Promise<void> {
   for (const o of objs) {
     const { plural, namespaced } = await resourceFor(c, o.apiVersion, o.kind);
-    const r = await c.request(user, 'POST', pathOf(o.apiVersion, plural, namespaced, o.metadata.namespace), o);
+    let r = await c.request(user, 'POST', pathOf(o.apiVersion, plural, namespaced, o.metadata.namespace), o);
+    // Right after a CRD shows in discovery, creating one of its objects can still answer 404 for a
+    // moment: retry 404s for up to 10 s, then fail with the answer.
+    for (let i = 0; r.status === 404 && i < 50; i++) {
+      await new Promise((s) => setTimeout(s, 200));
+      r = await c.request(user, 'POST', pathOf(o.apiVersion, plural, namespaced, o.metadata.namespace), o);
+    }
     if (r.status !== 201 && r.status !== 200 && r.status !== 409) {
       throw new Error(`creating ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${r.status} ${r.body.slice(0, 300)}`);
     }
