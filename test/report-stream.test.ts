@@ -1,6 +1,5 @@
 // Reports written in pieces (reporter.chunks, used by `kubeward scan` for large reports) must be the
 // very bytes of reporter.render.
-import { coalesce } from '../src/cli/io.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -13,6 +12,7 @@ import { reporters } from '../src/reporters/index.js';
 import type { LoadedObject } from '../src/core/types.js';
 import type { ReporterEntry } from '../src/reporters/types.js';
 import { jsonChunks } from '../src/reporters/json-stream.js';
+import { coalesce } from '../src/core/chunks.js';
 import { fromRoot, ROOT } from './helpers/paths.js';
 
 const join = (it: Iterable<string>) => [...it].join('');

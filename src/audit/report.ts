@@ -3,6 +3,7 @@
 // never are all in memory, nor the report one string; `text` and `json` give the same bytes in one
 // string, from an in-memory result.
 import { SEVERITIES, type Severity } from '../core/types.js';
+import { coalesce } from '../core/chunks.js';
 import { jsonChunks, StreamedArray } from '../reporters/json-stream.js';
 import type { AnalyzeResult, StreamedAnalyzeResult } from './analyze.js';
 import type { AuditDetection } from './engine.js';
@@ -44,20 +45,18 @@ function renderDetection(d: AuditDetection, color: boolean): string[] {
   return [head, `         ${d.message}`, `         ${meta.join('  ')}`];
 }
 
-export function* textChunks(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): Generator<string> {
+export function textChunks(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): Iterable<string> {
+  return coalesce(textPieces(r, ctx), CHUNK);
+}
+
+function* textPieces(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): Generator<string> {
   const s = r.stats;
   const providers = Object.entries(s.byProvider)
     .map(([p, c]) => `${p} ${n(c ?? 0)}`)
     .join(', ');
-  let buf = `kubeward audit analyze: ${n(s.files)} input${s.files === 1 ? '' : 's'}, ${n(s.read)} records, ${n(s.parsed)} events${providers ? ` (${providers})` : ''}\n\n`;
-  for (const d of r.detections) {
-    buf += renderDetection(d, ctx.color).join('\n') + '\n\n';
-    if (buf.length >= CHUNK) {
-      yield buf;
-      buf = '';
-    }
-  }
-  yield buf + textFooter(r, ctx);
+  yield `kubeward audit analyze: ${n(s.files)} input${s.files === 1 ? '' : 's'}, ${n(s.read)} records, ${n(s.parsed)} events${providers ? ` (${providers})` : ''}\n\n`;
+  for (const d of r.detections) yield renderDetection(d, ctx.color).join('\n') + '\n\n';
+  yield textFooter(r, ctx);
 }
 
 function textFooter(r: AnalyzeResult | StreamedAnalyzeResult, ctx: AuditReportContext): string {

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareDetections, type AuditDetection } from './engine.js';
+import { coalesce } from '../core/chunks.js';
 
 export interface SpillOptions {
   /** Detections kept in memory before a sorted run is written to disk (default 4,096). Infinity: never spill. */
@@ -100,9 +101,19 @@ class RunWriter {
     while (done < b.length) done += fs.writeSync(this.fd, b, done, b.length - done);
     this.offset += b.length;
   }
+  /** Appends the detections as one run of JSON lines. */
+  writeRun(ds: Iterable<AuditDetection>): Run {
+    const start = this.offset;
+    for (const piece of coalesce(lines(ds), 1 << 20)) this.write(piece);
+    return { file: this.file, start, end: this.offset };
+  }
   close(): void {
     fs.closeSync(this.fd);
   }
+}
+
+function* lines(ds: Iterable<AuditDetection>): Generator<string> {
+  for (const d of ds) yield JSON.stringify(d) + '\n';
 }
 
 /** The JSON lines of a run, in order, read in blocks. */
@@ -276,18 +287,7 @@ export class DetectionSpill {
     const ds = this.buf.sort(compareDetections);
     this.buf = [];
     this.writer ??= this.newWriter();
-    const w = this.writer;
-    const start = w.offset;
-    let piece = '';
-    for (const d of ds) {
-      piece += JSON.stringify(d) + '\n';
-      if (piece.length >= 1 << 20) {
-        w.write(piece);
-        piece = '';
-      }
-    }
-    if (piece) w.write(piece);
-    this.runs.push({ file: w.file, start, end: w.offset });
+    this.runs.push(this.writer.writeRun(ds));
   }
 
   /** Merges consecutive groups of fanIn runs into longer runs, in a new file; the old file(s) go. */
@@ -297,17 +297,7 @@ export class DetectionSpill {
     try {
       for (let i = 0; i < runs.length; i += this.fanIn) {
         const group = runs.slice(i, i + this.fanIn);
-        const start = w.offset;
-        let piece = '';
-        for (const d of merge(group.map((r) => parsed(readLines(r, this.blockSize))))) {
-          piece += JSON.stringify(d) + '\n';
-          if (piece.length >= 1 << 20) {
-            w.write(piece);
-            piece = '';
-          }
-        }
-        if (piece) w.write(piece);
-        out.push({ file: w.file, start, end: w.offset });
+        out.push(w.writeRun(merge(group.map((r) => parsed(readLines(r, this.blockSize))))));
       }
     } finally {
       w.close();

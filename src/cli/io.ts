@@ -44,7 +44,7 @@ export function processIO(): CliIO {
     stdinStream: () => process.stdin,
     writeFile: async (p, data) => {
       try {
-        await fsp.writeFile(p, typeof data === 'string' ? data : coalesce(data));
+        await fsp.writeFile(p, data);
       } catch (e) {
         throw new UserError(`cannot write ${p}: ${(e as Error).message}`);
       }
@@ -54,26 +54,6 @@ export function processIO(): CliIO {
     color: isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
     cwd: process.cwd(),
   };
-}
-
-/**
- * Pieces joined into strings of ~1 MiB: fs.writeFile writes each piece of an iterable with its own
- * system call through the thread pool, and a report of 130,000 findings written one finding at a time
- * spent ~3 s there.
- */
-export function* coalesce(pieces: Iterable<string>, size = 1 << 20): Generator<string> {
-  let buf: string[] = [];
-  let n = 0;
-  for (const s of pieces) {
-    buf.push(s);
-    n += s.length;
-    if (n >= size) {
-      yield buf.join('');
-      buf = [];
-      n = 0;
-    }
-  }
-  if (n > 0) yield buf.join('');
 }
 
 export interface CapturedIO extends CliIO {

@@ -1,5 +1,5 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
-import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
 import { parseManifestText, type ParsedText } from './manifest.js';
@@ -215,7 +215,7 @@ function readFileNow(input: Input, maxFileSize: number | undefined, onSize?: (by
   let handedOver = false;
   try {
     fd = openSync(input.abs, 'r');
-    const size = fstatSync(fd).size;
+    const size = st.size;
     onSize?.(size);
     const head = Buffer.alloc(Math.min(HEAD_SIZE, size));
     readFully(fd, head, 0);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { evaluateFromObjects, type ResourceQuery, type SubjectRef } from '../../src/analysis/rbac/index.js';
 import type { KubeObject } from '../../src/core/types.js';
 import { clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, saUser, urlRule, user, type Subj } from '../helpers/rbac.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const names = (r: ReturnType<ReturnType<typeof evaluateFromObjects>['whoCan']>) =>
   r.subjects.map((s) => `${s.kind}:${s.namespace ? `${s.namespace}/` : ''}${s.name}`);
@@ -74,17 +75,6 @@ describe('who-can', () => {
 });
 
 // ------------------------------------------------------------------ who-can == authorize on random clusters
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('who-can agrees with authorize', () => {
   test('on 30 random clusters, the subjects who-can lists are exactly those authorize allows', () => {
     const VERBS = ['get', 'list', 'create', 'delete', '*', 'GET'];
@@ -98,7 +88,7 @@ describe('who-can agrees with authorize', () => {
     let allowedCount = 0;
     let total = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      const rnd = prng(seed);
+      const rnd = mulberry32(seed);
       const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
       const some = <T,>(xs: readonly T[], max = 2): T[] => [...new Set(Array.from({ length: 1 + Math.floor(rnd() * max) }, () => pick(xs)))];
       const randRule = () => rule(some(VERBS), some(GROUPS), some(RES), rnd() < 0.25 ? { resourceNames: some(NAMES) } : {});
