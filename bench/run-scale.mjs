@@ -80,7 +80,7 @@ for (const c of cases) {
 // ------------------------------------------------------------------ runs
 const KW = await prepareKubeward();
 if (!KW) {
-  console.error('no working kubeward build (bin/kubeward.js, dist/bundle/main.js): run `npm run build`');
+  console.error('no working kubeward build (bin/kubeward.js, dist/bundle/kubeward.cjs): run `npm run build`');
   process.exit(2);
 }
 const kw = join(KW, 'bin', 'kubeward.js');

@@ -1,41 +1,73 @@
-// bin/kubeward.js runs the esbuild bundle of the compiled sources (dist/bundle, scripts/build/bundle.mjs);
-// the other tests run dist/src in-process. These check that the two are the same program, and that
-// the bundle stands alone: it never reaches back into dist/src (which would load a second copy of
-// modules whose classes and state must be shared, such as UserError or the heap settings).
+// bin/kubeward.js runs the esbuild bundle of the compiled sources (dist/bundle/kubeward.cjs, made by
+// scripts/build/bundle.mjs) with V8's code cache made at build time; the other tests run dist/src
+// in-process. These check that the two are the same program, that the bundle stands alone (it never
+// reaches back into dist/src, which would load a second copy of modules whose classes and state must
+// be shared, such as UserError or the heap settings), that the code cache is taken, and that a run
+// without it (a cache V8 refuses) gives the same results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fromRoot } from './helpers/paths.js';
 import { kubeward, runBin, tempDir } from './helpers/cli.js';
 
 const BUNDLE = fromRoot('dist', 'bundle');
+const BUNDLED = new Set(['commander', 'yaml', 'js-yaml', 'ipaddr.js']);
+const packageOf = (spec: string): string => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+const builtin = (spec: string): boolean => spec.startsWith('node:') || builtinModules.includes(spec);
 
-test('the bundle has the entry points bin/kubeward.js and the SQLite writer thread load', () => {
-  for (const f of ['main.js', 'heap.js', 'sqlite-worker.js']) assert.ok(existsSync(path.join(BUNDLE, f)), `dist/bundle/${f} (npm run build makes it)`);
-  assert.match(readFileSync(fromRoot('bin', 'kubeward.js'), 'utf8'), /dist\/bundle\/main\.js/);
+test('the bundle has the script bin/kubeward.js runs, its code cache, and the SQLite writer thread', () => {
+  for (const f of ['kubeward.cjs', 'kubeward.cjs.cache', 'sqlite-worker.js']) assert.ok(existsSync(path.join(BUNDLE, f)), `dist/bundle/${f} (npm run build makes it)`);
+  assert.match(readFileSync(fromRoot('bin', 'load-bundle.js'), 'utf8'), /dist\/bundle\/kubeward\.cjs/);
 });
 
-test('the bundle imports only its own chunks, built-ins and packages left external', () => {
-  const bundled = new Set(['commander', 'yaml', 'js-yaml', 'ipaddr.js']);
-  const files = readdirSync(BUNDLE).filter((f) => f.endsWith('.js'));
-  assert.ok(files.length > 3);
-  let relative = 0;
-  for (const f of files) {
-    const src = readFileSync(path.join(BUNDLE, f), 'utf8');
-    for (const m of src.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)"([^"]+)"/g)) {
-      const spec = m[1];
-      if (spec.startsWith('.')) {
-        relative++;
-        assert.ok(spec.startsWith('./') && !spec.includes('/', 2), `${f} imports ${spec}: outside dist/bundle`);
-        assert.ok(existsSync(path.join(BUNDLE, spec)), `${f} imports ${spec}, which is missing`);
-      } else if (!spec.startsWith('node:')) {
-        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-        assert.ok(!bundled.has(pkg), `${f} imports ${spec} at run time, but it should be bundled`);
-      }
-    }
+test('the bundle requires only built-ins, and loads packages only through the importer the bin hands in', () => {
+  const src = readFileSync(path.join(BUNDLE, 'kubeward.cjs'), 'utf8');
+  const required = [...src.matchAll(/\brequire\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]);
+  assert.ok(required.length > 5);
+  for (const spec of required) assert.ok(builtin(spec), `kubeward.cjs requires ${spec}: not a built-in`);
+  // import() with a literal would fail in the script (no dynamic-import callback with cached data).
+  assert.deepEqual([...src.matchAll(/\bimport\(\s*["'`]([^"'`]+)/g)].map((m) => m[1]), []);
+  const worker = readFileSync(path.join(BUNDLE, 'sqlite-worker.js'), 'utf8');
+  for (const m of worker.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)"([^"]+)"/g)) {
+    const spec = m[1];
+    assert.ok(!spec.startsWith('.'), `sqlite-worker.js imports ${spec}: outside the bundle`);
+    assert.ok(builtin(spec) || !BUNDLED.has(packageOf(spec)), `sqlite-worker.js imports ${spec} at run time, but it should be bundled`);
   }
-  assert.ok(relative > 0, 'the chunks import each other');
+});
+
+test('the code cache is taken; a run where V8 refuses it gives the same results', async () => {
+  const shop = fromRoot('examples', 'shop');
+  const argv = ['scan', shop, '--cloud', path.join(shop, 'cloud'), '--format', 'json'];
+  const used = await runBin(argv, { env: { KUBEWARD_CODE_CACHE: 'report' } });
+  assert.equal(used.errLines()[0], 'kubeward: code cache used');
+  // Other V8 flags than at build time: V8 refuses the cache and the bundle is compiled as usual.
+  const refused = await runBin(argv, { env: { KUBEWARD_CODE_CACHE: 'report', NODE_OPTIONS: '--max-old-space-size=3000' } });
+  assert.equal(refused.errLines()[0], 'kubeward: code cache rejected by V8');
+  const off = await runBin(argv, { env: { KUBEWARD_CODE_CACHE: 'off' } });
+  assert.equal(used.code, 1);
+  for (const r of [refused, off]) {
+    assert.equal(r.code, used.code);
+    assert.equal(r.stdout, used.stdout);
+  }
+});
+
+test('packages loaded on demand are imported through the bin: ajv for a config file, the Kubernetes client for a cluster', async () => {
+  const dir = tempDir();
+  const cfg = path.join(dir, 'kubeward.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(cfg, 'failOn: sometimes\n');
+  const bad = await runBin(['scan', fromRoot('examples', 'shop'), '--config', cfg]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /kubeward\.yaml:1.*failOn/);
+  assert.doesNotMatch(bad.stderr, /internal error|^\s+at /m);
+  const kc = path.join(dir, 'kubeconfig');
+  writeFileSync(kc, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+  const live = await runBin(['scan', '--kubeconfig', kc]);
+  assert.equal(live.code, 2, live.stderr);
+  assert.match(live.stderr, /cannot reach the API server https:\/\/127\.0\.0\.1:9\//);
+  assert.doesNotMatch(live.stderr, /internal error|^\s+at |ExperimentalWarning/m);
 });
 
 test('a scan through bin/kubeward.js (the bundle) reports exactly what main() in dist/src reports', async () => {

@@ -179,7 +179,7 @@ function gitCommit() {
 }
 
 export function kubewardBuilt(root = REPO) {
-  return existsSync(join(root, 'bin', 'kubeward.js')) && existsSync(join(root, 'dist', 'bundle', 'main.js'));
+  return existsSync(join(root, 'bin', 'kubeward.js')) && existsSync(join(root, 'dist', 'bundle', 'kubeward.cjs'));
 }
 
 export function ensureDir(d) {

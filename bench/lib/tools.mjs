@@ -16,7 +16,7 @@ export function makeTools(INPUT, KW) {
     kubeward: {
       available: Boolean(KW),
       cwd: KW, // not the repo: no ./kubeward.yaml or ./.kubeward-ignore.yaml picked up
-      why: 'no working build (bin/kubeward.js, dist/bundle/main.js): build with `npm run build`',
+      why: 'no working build (bin/kubeward.js, dist/bundle/kubeward.cjs): build with `npm run build`',
       version: () => kubewardVersion(KW),
       cmd: (outFile) => ['node', [join(KW, 'bin', 'kubeward.js'), 'scan', INPUT, '--format', 'json', '-o', outFile]],
       stdoutIsReport: false,

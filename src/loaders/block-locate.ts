@@ -23,8 +23,20 @@ interface Scope {
 
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{[\]},&*!|>%@`?-][^#]*?|-[^\s#][^#]*?))[ \t]*:(?=[ \t]|$)/;
 
+/** An entry of a block collection: its first line and the lines that belong to it. */
+interface Entry {
+  line: number;
+  col: number;
+  body: string;
+  end: number;
+  /** A mapping entry's key, read on first use (null: not a plain key, the caller parses instead). */
+  key?: string | null;
+  keyLength?: number;
+}
+
 export class BlockLocator {
   private lines: Line[] | undefined;
+  private readonly memo = new Map<string, Entry[] | undefined>();
 
   constructor(
     private readonly text: string,
@@ -112,16 +124,22 @@ export class BlockLocator {
         // The parser looks the number up as a key; keys that are numbers are rare enough to parse.
         return undefined;
       }
-      let found: (typeof entries)[number] | undefined;
+      let found: Entry | undefined;
       let rest = '';
       for (const e of entries) {
-        const m = KEY.exec(e.body);
-        if (!m) return undefined;
-        const key = m[1] !== undefined ? unescapeDouble(m[1]) : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
-        if (m[1] !== undefined && m[1].includes('\\')) return undefined;
-        if (key === String(seg)) {
+        if (e.key === undefined) {
+          const m = KEY.exec(e.body);
+          if (!m || (m[1] !== undefined && m[1].includes('\\'))) {
+            e.key = null;
+          } else {
+            e.key = m[1] !== undefined ? unescapeDouble(m[1]) : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
+            e.keyLength = m[0].length;
+          }
+        }
+        if (e.key === null) return undefined;
+        if (e.key === String(seg)) {
           found = e;
-          rest = e.body.slice(m[0].length).replace(/^[ \t]+/, '');
+          rest = e.body.slice(e.keyLength).replace(/^[ \t]+/, '');
           break;
         }
       }
@@ -158,10 +176,19 @@ export class BlockLocator {
    * belong to it. A key whose sequence value sits at the same indentation ("key:\n- a") keeps its
    * dash lines. `undefined` when the layout is not plain block style.
    */
-  private entries(scope: Scope): Array<{ line: number; col: number; body: string; end: number }> | undefined {
+  private entries(scope: Scope): Entry[] | undefined {
+    // Findings on one object share their paths' beginnings: each collection is read once.
+    const memoKey = `${scope.first}:${scope.firstCol}:${scope.end}`;
+    if (this.memo.has(memoKey)) return this.memo.get(memoKey);
+    const found = this.readEntries(scope);
+    this.memo.set(memoKey, found);
+    return found;
+  }
+
+  private readEntries(scope: Scope): Entry[] | undefined {
     const lines = this.getLines();
     const base = scope.firstCol;
-    const out: Array<{ line: number; col: number; body: string; end: number }> = [];
+    const out: Entry[] = [];
     const firstBody = lines[scope.first].body.slice(scope.firstCol - lines[scope.first].indent);
     out.push({ line: scope.first, col: base, body: firstBody, end: scope.end });
     const isSeq = /^-(?:[ \t]|$)/.test(firstBody);

@@ -7,6 +7,7 @@ import { UserError, isSeverity, type Severity, SEVERITIES } from '../core/types.
 import type { IgnoreEntry, ResourceSelector } from '../core/suppress.js';
 import { fingerprint } from '../core/suppress.js';
 import { auditConfigSchema, type AuditConfig } from '../audit/config.js';
+import { importPackage } from '../core/packages.js';
 
 export interface KubewardConfig {
   failOn?: Severity | 'none';
@@ -110,7 +111,7 @@ let validators: { config: Validate; ignore: Validate } | undefined;
 /** The schema validators, compiled on first use: most runs have no config or ignore file, and ajv takes a while to load. */
 async function validator(which: 'config' | 'ignore'): Promise<Validate> {
   if (!validators) {
-    const { Ajv } = await import('ajv');
+    const { Ajv } = await importPackage<typeof import('ajv')>('ajv');
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     validators = { config: ajv.compile(configSchema), ignore: ajv.compile(ignoreSchema) };
   }

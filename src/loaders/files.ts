@@ -1,5 +1,6 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
 import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
 import { parseManifestText, type ParsedText } from './manifest.js';
@@ -354,6 +355,8 @@ function decode(buf: Buffer): ReadResult {
     const swapped = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
     return { text: swapped.swap16().toString('utf16le') };
   }
+  // Most manifests are ASCII, which needs no UTF-8 checking and reads as Latin-1 (the same text).
+  if (isAscii(buf)) return { text: buf.toString('latin1') };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
   } catch {

@@ -5,7 +5,9 @@ import type { InputError, KubeObject, LoadedObject, NotAssessed, ObjPath, Source
 import { makeRef, groupOf, misplacedBuiltin } from '../model/kinds.js';
 import jsyaml from 'js-yaml';
 import { BlockLocator } from './block-locate.js';
+import { JsonLocator } from './json-locate.js';
 import { slimLoadedObject } from './slim.js';
+import { removeSkippedSchemas, skimCrdSchemas } from './crd-schema.js';
 
 /**
  * How Kubernetes reads YAML (sigs.k8s.io/yaml over go.yaml.in/yaml/v2, i.e. YAML 1.1 scalars):
@@ -29,12 +31,26 @@ const K8S_YAML_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [YAML11_BOOL, (jsy
  * counts alias expansion and refuses "billion laughs" documents).
  */
 function fastChunk(src: string): unknown[] | undefined {
+  // CRD schemas are skipped as text (crd-schema.ts); if the result is not what it should be, the
+  // section is parsed as written.
+  const skim = skimCrdSchemas(src);
+  const docs = (skim && loadFast(skim.text, skim.skipped)) || loadFast(src, 0);
+  if (!docs) return undefined;
+  // Without an anchor (`&name` after a space, a flow indicator, a colon or at a line start) there is
+  // no alias, and no need to walk the values looking for a shared one.
+  if (!ANCHOR.test(src)) return docs;
+  const seen = new Set<object>();
+  for (const d of docs) if (sharesNodes(d, seen)) return undefined;
+  return docs;
+}
+
+const ANCHOR = /(?:^|[\s[{,:])&[^\s[\]{},]/m;
+
+function loadFast(src: string, skipped: number): unknown[] | undefined {
   try {
     const docs: unknown[] = [];
     jsyaml.loadAll(src, (d) => docs.push(d), { schema: K8S_YAML_SCHEMA, json: true });
-    const seen = new Set<object>();
-    for (const d of docs) if (sharesNodes(d, seen)) return undefined;
-    return docs;
+    return skipped === 0 || removeSkippedSchemas(docs, skipped) ? docs : undefined;
   } catch {
     return undefined;
   }
@@ -107,12 +123,12 @@ type Pos = (offset: number) => SourceLocation;
 
 export function parseManifestText(text: string, file: string): ParsedText {
   const out: ParsedText = { objects: [], errors: [] };
-  if (text.trim() === '') {
+  const first = text.search(/\S/); // (not trim(): that copies the text)
+  if (first < 0) {
     out.errors.push({ file, message: 'empty file: no Kubernetes objects in it' });
     return out;
   }
-  const trimmed = text.trimStart();
-  const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[');
+  const looksJson = text.charCodeAt(first) === 123 /* { */ || text.charCodeAt(first) === 91; /* [ */
   // A kubeward snapshot is machine-written: its findings are placed by JSON path (finding.path),
   // not by line, which spares locating every reported object in a file of hundreds of MB.
   const snapshot = looksJson && isSnapshotHead(text.slice(0, 2048));
@@ -134,6 +150,24 @@ export function parseManifestText(text: string, file: string): ParsedText {
   }
 
   const pos = positions(text, file);
+  if (looksJson) {
+    // Strict JSON: values from JSON.parse, positions read off the text (json-locate.ts). What
+    // JSON.parse refuses goes to the YAML parser below, for its exact error message or because it
+    // is YAML in flow style.
+    let data: unknown;
+    let strict = true;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      strict = false;
+    }
+    if (strict) {
+      if (data === null) return out;
+      const json = new JsonLocator(text);
+      collectTop(data, file, (p) => pos(json.locate(p)), out);
+      return out;
+    }
+  }
   const retain = text.length <= RETAIN_DOCUMENTS_LIMIT;
   const lazy = new DocumentCache();
   // Each `---` section is parsed on its own, so that a broken document (say an unclosed quote,

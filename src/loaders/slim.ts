@@ -3,6 +3,9 @@
 // weight is a Pod's per-container and condition status: about a quarter of a running Pod's JSON,
 // ~60 MB of the 50,000-pod benchmark's heap. What a Pod's status still carries: phase, podIP(s),
 // hostIP(s), start time, QoS class, reason and message. Snapshots written by kubeward carry the same.
+// A CustomResourceDefinition loses its validation schemas (`openAPIV3Schema`): YAML sections skip
+// them before parsing (crd-schema.ts); this drops them from CRDs that came another way (JSON, a
+// section parsed as written), so that every CRD looks the same to rules whatever its source.
 import type { KubeObject } from '../core/types.js';
 
 /** Pod status fields dropped on load (files, snapshots and live clusters alike). */
@@ -12,6 +15,10 @@ const DROPPED = new Set(DROPPED_POD_STATUS_FIELDS);
 
 /** Drops the parts no rule reads from a freshly parsed object (mutates it: call before it is shared). */
 export function slimLoadedObject(o: KubeObject): void {
+  if (o.kind === 'CustomResourceDefinition') {
+    dropCrdSchemas(o);
+    return;
+  }
   if (o.kind !== 'Pod' || o.apiVersion !== 'v1') return;
   const st = (o as { status?: unknown }).status;
   if (st === null || typeof st !== 'object' || Array.isArray(st)) return;
@@ -20,4 +27,16 @@ export function slimLoadedObject(o: KubeObject): void {
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(st)) if (!DROPPED.has(k)) kept[k] = v;
   (o as { status?: unknown }).status = kept;
+}
+
+/** Removes `openAPIV3Schema` from spec.validation and each spec.versions[].schema of a CRD. */
+function dropCrdSchemas(o: KubeObject): void {
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('apiextensions.k8s.io/')) return;
+  const spec = (o as { spec?: unknown }).spec as { validation?: unknown; versions?: unknown } | undefined;
+  if (spec === null || typeof spec !== 'object') return;
+  const drop = (holder: unknown): void => {
+    if (holder !== null && typeof holder === 'object' && 'openAPIV3Schema' in holder) delete (holder as { openAPIV3Schema?: unknown }).openAPIV3Schema;
+  };
+  drop(spec.validation);
+  if (Array.isArray(spec.versions)) for (const v of spec.versions) if (v !== null && typeof v === 'object') drop((v as { schema?: unknown }).schema);
 }

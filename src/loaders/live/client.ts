@@ -4,8 +4,9 @@ import * as https from 'node:https';
 import * as http from 'node:http';
 import { gunzip } from 'node:zlib';
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../core/types.js';
+import { importPackage } from '../../core/packages.js';
 
 export interface KubeconfigOptions {
   kubeconfig?: string;
@@ -20,7 +21,10 @@ export interface ClusterIdentity {
   user: string;
 }
 
-export function loadKubeconfig(o: KubeconfigOptions): { kc: KubeConfig; identity: ClusterIdentity } {
+export async function loadKubeconfig(o: KubeconfigOptions): Promise<{ kc: KubeConfig; identity: ClusterIdentity }> {
+  // Imported when a cluster is read: the package is large, and ES-module only (the bundle that
+  // bin/kubeward.js runs is a script, which can import() it but not require() it on Node 20).
+  const { KubeConfig } = await importPackage<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (o.inCluster) {

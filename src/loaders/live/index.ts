@@ -17,7 +17,7 @@ export interface LiveLoad {
 }
 
 export async function loadLive(k: KubeconfigOptions, opts: CollectOptions & { requestTimeoutMs?: number; retries?: number } = {}): Promise<LiveLoad> {
-  const { kc, identity } = loadKubeconfig(k);
+  const { kc, identity } = await loadKubeconfig(k);
   const client = new LiveClient(kc, { requestTimeoutMs: opts.requestTimeoutMs, retries: opts.retries });
   const source = `cluster:${identity.context}`;
   try {

@@ -6,6 +6,7 @@ import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_
 import { pruneWith } from './prune.js';
 import { toStoredDetection, toStoredEvent } from './sqlite.js';
 import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, PruneOptions, PruneResult, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
+import { importPackage } from '../../../core/packages.js';
 
 // The part of pg's API used here (its types are not a dependency).
 interface QueryResult {
@@ -22,7 +23,7 @@ type ClientCtor = new (cfg: { connectionString: string; application_name?: strin
 
 async function driver(): Promise<ClientCtor> {
   try {
-    const m = (await import('pg')) as unknown as { default: { Client: ClientCtor } };
+    const m = await importPackage<{ default: { Client: ClientCtor } }>('pg');
     return m.default.Client;
   } catch (e) {
     throw new UserError(`cannot load the PostgreSQL driver (pg): ${(e as Error).message.split('\n')[0]}; reinstall kubeward's dependencies (npm ci)`);

@@ -6,6 +6,7 @@ import { UserError } from '../../../core/types.js';
 import { DETECTION_COLUMNS, DETECTIONS_TABLE, EVENT_COLUMNS, EVENTS_TABLE, META_TABLE, SCHEMA_VERSION, ddl, detectionWhere, eventValues, eventWhere, pruneSql } from './schema.js';
 import { pruneWith } from './prune.js';
 import type { AuditStore, DetectionFilter, DetectionRow, EventFilter, EventRow, OnNewRows, PruneOptions, PruneResult, StoreCounts, StoredDetection, StoredEvent, WriteOutcome } from './types.js';
+import { importPackage } from '../../../core/packages.js';
 
 // The part of better-sqlite3's API used here (its types are not a dependency).
 interface Statement {
@@ -25,7 +26,7 @@ type DatabaseCtor = new (file: string, opts?: { readonly?: boolean; fileMustExis
 
 async function driver(): Promise<DatabaseCtor> {
   try {
-    const m = (await import('better-sqlite3')) as unknown as { default: DatabaseCtor };
+    const m = await importPackage<{ default: DatabaseCtor }>('better-sqlite3');
     return m.default;
   } catch (e) {
     throw new UserError(`cannot load the SQLite driver (better-sqlite3): ${(e as Error).message.split('\n')[0]}; reinstall kubeward's dependencies (npm ci)`);

@@ -15,6 +15,7 @@ import { cloudItem, type CloudBundle, type CollectOptions, type Collector, type 
 import { ClusterState } from '../../../model/cluster-state.js';
 import { IRSA_ANNOTATION } from '../../../analysis/identity/aws.js';
 import { VERSION } from '../../../core/version.js';
+import { importPackage } from '../../../core/packages.js';
 
 /** Every IAM action the collector can call (service:Operation), in collection order. */
 export const AWS_COLLECTOR_ACTIONS = [
@@ -150,11 +151,11 @@ async function collectAws(target: LiveTarget, opts: CollectOptions, hooks: AwsCo
   // The SDK warns on Node < 22 about its releases after January 2027; package.json pins releases that support Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [eksM, ec2M, iamM, ctM, logsM] = await Promise.all([
-    import('@aws-sdk/client-eks'),
-    import('@aws-sdk/client-ec2'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-cloudtrail'),
-    import('@aws-sdk/client-cloudwatch-logs'),
+    importPackage<typeof import('@aws-sdk/client-eks')>('@aws-sdk/client-eks'),
+    importPackage<typeof import('@aws-sdk/client-ec2')>('@aws-sdk/client-ec2'),
+    importPackage<typeof import('@aws-sdk/client-iam')>('@aws-sdk/client-iam'),
+    importPackage<typeof import('@aws-sdk/client-cloudtrail')>('@aws-sdk/client-cloudtrail'),
+    importPackage<typeof import('@aws-sdk/client-cloudwatch-logs')>('@aws-sdk/client-cloudwatch-logs'),
   ]);
   const started = Date.now();
   const cfg: Any = { maxAttempts: 4, ...(target.region ? { region: target.region } : {}), ...(target.profile ? { profile: target.profile } : {}) };

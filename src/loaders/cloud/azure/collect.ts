@@ -17,6 +17,7 @@ import { VERSION } from '../../../core/version.js';
 import { AZURE_PERMISSIONS, type AzurePermissionKey } from './permissions.js';
 import { DIAG_CLUSTER_GAP, DIAG_SUBSCRIPTION_GAP, ROLE_ASSIGNMENT_GAP } from './gaps.js';
 import { diagnosticScope } from './shapes.js';
+import { importPackage } from '../../../core/packages.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -74,14 +75,14 @@ export function createAzureCollector(options: AzureCollectorOptions = {}): Colle
       timer.unref?.();
 
       const [{ ContainerServiceClient }, { MonitorClient }, { AuthorizationManagementClient }, { ManagedServiceIdentityClient }] = await Promise.all([
-        import('@azure/arm-containerservice'),
-        import('@azure/arm-monitor'),
-        import('@azure/arm-authorization'),
-        import('@azure/arm-msi'),
+        importPackage<typeof import('@azure/arm-containerservice')>('@azure/arm-containerservice'),
+        importPackage<typeof import('@azure/arm-monitor')>('@azure/arm-monitor'),
+        importPackage<typeof import('@azure/arm-authorization')>('@azure/arm-authorization'),
+        importPackage<typeof import('@azure/arm-msi')>('@azure/arm-msi'),
       ]);
       let credential = options.credential;
       if (!credential) {
-        const { DefaultAzureCredential } = await import('@azure/identity');
+        const { DefaultAzureCredential } = await importPackage<typeof import('@azure/identity')>('@azure/identity');
         credential = new DefaultAzureCredential();
       }
       const clientOptions: Any = {

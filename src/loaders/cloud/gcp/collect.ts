@@ -23,6 +23,7 @@ import { clusterNodePools, usesDefaultComputeSA } from '../../../cloud/gke.js';
 import { VERSION } from '../../../core/version.js';
 import { GCP_PERMISSIONS, type GcpPermissionKey } from './permissions.js';
 import { PROJECT_POLICY_GAP } from './gaps.js';
+import { importPackage } from '../../../core/packages.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -113,10 +114,10 @@ export function createGcpCollector(options: GcpCollectorOptions = {}): Collector
 
       const require = createRequire(import.meta.url);
       const [{ ClusterManagerClient }, { ProjectsClient }, gal, gax] = await Promise.all([
-        import('@google-cloud/container'),
-        import('@google-cloud/resource-manager'),
-        import('google-auth-library'),
-        import('google-gax'),
+        importPackage<typeof import('@google-cloud/container')>('@google-cloud/container'),
+        importPackage<typeof import('@google-cloud/resource-manager')>('@google-cloud/resource-manager'),
+        importPackage<typeof import('google-auth-library')>('google-auth-library'),
+        importPackage<typeof import('google-gax')>('google-gax'),
       ]);
       const protobuf = (gax as Any).protobuf ?? (gax as Any).default?.protobuf;
       const containerRoot = protobuf.Root.fromJSON(require('@google-cloud/container/build/protos/protos.json'));
