@@ -36,7 +36,7 @@ interface Entry {
 
 export class BlockLocator {
   private lines: Line[] | undefined;
-  private readonly memo = new Map<string, Entry[] | undefined>();
+  private memo: Map<string, Entry[] | undefined> | undefined;
 
   constructor(
     private readonly text: string,
@@ -179,6 +179,7 @@ export class BlockLocator {
   private entries(scope: Scope): Entry[] | undefined {
     // Findings on one object share their paths' beginnings: each collection is read once.
     const memoKey = `${scope.first}:${scope.firstCol}:${scope.end}`;
+    this.memo ??= new Map();
     if (this.memo.has(memoKey)) return this.memo.get(memoKey);
     const found = this.readEntries(scope);
     this.memo.set(memoKey, found);

@@ -34,17 +34,34 @@ function fastChunk(src: string): unknown[] | undefined {
   // CRD schemas are skipped as text (crd-schema.ts); if the result is not what it should be, the
   // section is parsed as written.
   const skim = skimCrdSchemas(src);
-  const docs = (skim && loadFast(skim.text, skim.skipped)) || loadFast(src, 0);
+  let parsedText = skim?.text;
+  let docs = skim && loadFast(skim.text, skim.skipped);
+  if (!docs) {
+    parsedText = src;
+    docs = loadFast(src, 0);
+  }
   if (!docs) return undefined;
-  // Without an anchor (`&name` after a space, a flow indicator, a colon or at a line start) there is
-  // no alias, and no need to walk the values looking for a shared one.
-  if (!ANCHOR.test(src)) return docs;
+  // Without an anchor there is no alias, and no need to walk the values looking for a shared one.
+  if (!hasAnchor(parsedText!)) return docs;
   const seen = new Set<object>();
   for (const d of docs) if (sharesNodes(d, seen)) return undefined;
   return docs;
 }
 
-const ANCHOR = /(?:^|[\s[{,:])&[^\s[\]{},]/m;
+/**
+ * Whether the text may hold a YAML anchor: `&name` at a line start or after a space, tab, `[`, `{`,
+ * `,` or `:`. (A regular expression for the same scans every position; this jumps from `&` to `&`.)
+ */
+function hasAnchor(s: string): boolean {
+  for (let i = s.indexOf('&'); i !== -1; i = s.indexOf('&', i + 1)) {
+    const before = i === 0 ? 10 : s.charCodeAt(i - 1);
+    if (before !== 32 && before !== 10 && before !== 9 && before !== 13 && before !== 91 && before !== 123 && before !== 44 && before !== 58) continue;
+    const after = s.charCodeAt(i + 1);
+    if (Number.isNaN(after) || after === 32 || after === 10 || after === 9 || after === 13 || after === 91 || after === 93 || after === 123 || after === 125 || after === 44) continue;
+    return true;
+  }
+  return false;
+}
 
 function loadFast(src: string, skipped: number): unknown[] | undefined {
   try {
@@ -241,13 +258,22 @@ function parseChunk(text: string, chunk: Chunk): Document.Parsed[] {
   return Array.isArray(docs) ? (docs as Document.Parsed[]) : []; // EmptyStream: only comments/blank lines
 }
 
-/** Offset -> 1-based line and column (the line index is built on first use). */
+/**
+ * Offset -> 1-based line and column. The line index grows as far as the offsets asked for: most
+ * questions are about where objects start, and a large file (a CRD) is mostly past its object's start.
+ */
 function positions(text: string, file: string): Pos {
-  let starts: number[] | undefined;
+  const starts = [0];
+  let scanned = 0; // every line start at or before this offset is in `starts`
   return (offset) => {
-    if (!starts) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    while (scanned <= offset && scanned < text.length) {
+      const nl = text.indexOf('\n', scanned);
+      if (nl < 0) {
+        scanned = text.length;
+      } else {
+        starts.push(nl + 1);
+        scanned = nl + 1;
+      }
     }
     let lo = 0;
     let hi = starts.length - 1;
