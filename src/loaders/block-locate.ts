@@ -6,12 +6,57 @@
 // deepest key or item found on the path (verified by test/block-locate.test.ts).
 import type { ObjPath, SourceLocation } from '../core/types.js';
 
-interface Line {
-  /** Offset of the first character of the line in the text. */
-  offset: number;
-  indent: number;
-  /** Content after the indentation. */
-  body: string;
+/**
+ * The lines of the document, read once: where each starts and how far it is indented. Bodies (the
+ * text after the indentation, without a trailing CR) are cut only when asked for: a 1 MB document
+ * has ~30,000 lines, of which a lookup reads a few.
+ */
+class Lines {
+  readonly offset: number[] = [];
+  readonly indent: number[] = [];
+  /** Where each line's body ends (before the line break and a CR). */
+  private readonly bodyEnd: number[] = [];
+
+  constructor(
+    private readonly text: string,
+    start: number,
+    end: number,
+  ) {
+    const t = text;
+    let i = start;
+    while (i < end) {
+      let nl = t.indexOf('\n', i);
+      if (nl < 0 || nl > end) nl = end;
+      let j = i;
+      while (j < nl && t.charCodeAt(j) === 32) j++;
+      this.offset.push(i);
+      this.indent.push(j - i);
+      this.bodyEnd.push(nl > j && t.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      i = nl + 1;
+    }
+  }
+
+  get length(): number {
+    return this.offset.length;
+  }
+
+  body(i: number): string {
+    return this.text.slice(this.offset[i] + this.indent[i], this.bodyEnd[i]);
+  }
+
+  /** An empty body, or a comment. */
+  blank(i: number): boolean {
+    const at = this.offset[i] + this.indent[i];
+    return at >= this.bodyEnd[i] || this.text.charCodeAt(at) === 35; /* # */
+  }
+
+  /** The body starts with `-` followed by a space, a tab or nothing (a sequence item). */
+  dash(i: number): boolean {
+    const at = this.offset[i] + this.indent[i];
+    if (at >= this.bodyEnd[i] || this.text.charCodeAt(at) !== 45) return false;
+    const next = at + 1 < this.bodyEnd[i] ? this.text.charCodeAt(at + 1) : -1;
+    return next === -1 || next === 32 || next === 9;
+  }
 }
 
 interface Scope {
@@ -35,7 +80,7 @@ interface Entry {
 }
 
 export class BlockLocator {
-  private lines: Line[] | undefined;
+  private lines: Lines | undefined;
   private memo: Map<string, Entry[] | undefined> | undefined;
 
   constructor(
@@ -45,22 +90,9 @@ export class BlockLocator {
     private readonly pos: (offset: number) => SourceLocation,
   ) {}
 
-  private getLines(): Line[] {
-    if (this.lines) return this.lines;
-    const out: Line[] = [];
-    let i = this.start;
-    while (i < this.end) {
-      let nl = this.text.indexOf('\n', i);
-      if (nl < 0 || nl > this.end) nl = this.end;
-      let j = i;
-      while (j < nl && this.text.charCodeAt(j) === 32) j++;
-      let body = this.text.slice(j, nl);
-      if (body.endsWith('\r')) body = body.slice(0, -1);
-      out.push({ offset: i, indent: j - i, body });
-      i = nl + 1;
-    }
-    this.lines = out;
-    return out;
+  private getLines(): Lines {
+    this.lines ??= new Lines(this.text, this.start, this.end);
+    return this.lines;
   }
 
   /** Location for the path, `undefined` when unsure (the caller then parses). */
@@ -69,23 +101,24 @@ export class BlockLocator {
     let first = -1;
     let firstCol = 0;
     for (let i = 0; i < lines.length; i++) {
-      const b = lines[i].body;
-      if (b === '' || b.startsWith('#') || b.startsWith('%')) continue;
+      if (lines.blank(i)) continue;
+      const b = lines.body(i);
+      if (b.startsWith('%')) continue;
       if (/^---(?:[ \t]|$)/.test(b)) {
         const rest = b.slice(3).replace(/^[ \t]+/, '');
         if (rest === '' || rest.startsWith('#')) continue;
         first = i;
-        firstCol = lines[i].indent + (b.length - rest.length);
+        firstCol = lines.indent[i] + (b.length - rest.length);
         break;
       }
       if (/^\.\.\.(?:[ \t]|$)/.test(b)) return undefined;
       first = i;
-      firstCol = lines[i].indent;
+      firstCol = lines.indent[i];
       break;
     }
     if (first < 0) return undefined;
     let scope: Scope = { first, firstCol, end: lines.length };
-    let best = this.at(lines[first], firstCol);
+    let best = this.at(first, firstCol);
     for (let k = 0; k < path.length; k++) {
       const seg = path[k];
       const entries = this.entries(scope);
@@ -104,16 +137,16 @@ export class BlockLocator {
           // "-" alone: the item starts on the next content line.
           const next = this.nextContent(e.line + 1, e.end);
           if (next < 0) return undefined;
-          best = this.at(this.getLines()[next], this.getLines()[next].indent);
+          best = this.at(next, lines.indent[next]);
           if (last) return best;
-          scope = { first: next, firstCol: this.getLines()[next].indent, end: e.end };
+          scope = { first: next, firstCol: lines.indent[next], end: e.end };
           continue;
         }
         if (/^[&!*{[|>"']/.test(afterDash) || /^-(?:[ \t]|$)/.test(afterDash)) {
-          if (last && !/^[&!*]/.test(afterDash)) return this.at(this.getLines()[e.line], col);
+          if (last && !/^[&!*]/.test(afterDash)) return this.at(e.line, col);
           return undefined;
         }
-        best = this.at(this.getLines()[e.line], col);
+        best = this.at(e.line, col);
         if (last) return best;
         if (!KEY.test(afterDash)) return best; // a scalar item: nothing deeper
         scope = { first: e.line, firstCol: col, end: e.end };
@@ -144,12 +177,12 @@ export class BlockLocator {
         }
       }
       if (!found) return best;
-      best = this.at(this.getLines()[found.line], found.col);
+      best = this.at(found.line, found.col);
       if (last) return best;
       if (rest === '' || rest.startsWith('#')) {
         const next = this.nextContent(found.line + 1, found.end);
         if (next < 0) return best; // null value
-        scope = { first: next, firstCol: this.getLines()[next].indent, end: found.end };
+        scope = { first: next, firstCol: lines.indent[next], end: found.end };
         continue;
       }
       if (/^[&!*{[]/.test(rest)) return undefined; // anchors, tags, aliases, flow collections
@@ -158,16 +191,13 @@ export class BlockLocator {
     return best;
   }
 
-  private at(line: Line, col: number): SourceLocation {
-    return this.pos(line.offset + col - this.start);
+  private at(line: number, col: number): SourceLocation {
+    return this.pos(this.getLines().offset[line] + col - this.start);
   }
 
   private nextContent(from: number, end: number): number {
     const lines = this.getLines();
-    for (let i = from; i < end; i++) {
-      const b = lines[i].body;
-      if (b !== '' && !b.startsWith('#')) return i;
-    }
+    for (let i = from; i < end; i++) if (!lines.blank(i)) return i;
     return -1;
   }
 
@@ -190,22 +220,19 @@ export class BlockLocator {
     const lines = this.getLines();
     const base = scope.firstCol;
     const out: Entry[] = [];
-    const firstBody = lines[scope.first].body.slice(scope.firstCol - lines[scope.first].indent);
+    const firstBody = lines.body(scope.first).slice(scope.firstCol - lines.indent[scope.first]);
     out.push({ line: scope.first, col: base, body: firstBody, end: scope.end });
     const isSeq = /^-(?:[ \t]|$)/.test(firstBody);
     for (let i = scope.first + 1; i < scope.end; i++) {
-      const l = lines[i];
-      if (l.body === '' || l.body.startsWith('#')) continue;
-      if (l.indent < base) {
+      const indent = lines.indent[i];
+      if (indent > base || lines.blank(i)) continue;
+      if (indent < base) {
         out[out.length - 1].end = i;
         return this.trim(out, i);
       }
-      if (l.indent === base) {
-        const dash = /^-(?:[ \t]|$)/.test(l.body);
-        if (!isSeq && dash) continue; // "key:\n- item" at the same indentation: part of the previous entry
-        out[out.length - 1].end = i;
-        out.push({ line: i, col: base, body: l.body, end: scope.end });
-      }
+      if (!isSeq && lines.dash(i)) continue; // "key:\n- item" at the same indentation: part of the previous entry
+      out[out.length - 1].end = i;
+      out.push({ line: i, col: base, body: lines.body(i), end: scope.end });
     }
     return out;
   }
