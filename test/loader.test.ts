@@ -30,6 +30,31 @@ describe('positions', () => {
     assert.equal(r.loc(1, ['spec', 'hostNetwork'])?.line, lineOf(text, 'hostNetwork'));
   });
 
+  test('what separates documents: --- at a line start, then a blank, a tab, a line end or the end of the text', () => {
+    const sa = (n: string): string => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${n}\n`;
+    // Each separator case between two objects; a broken first document shows whether the second
+    // was split off (it is then read) or not (both are lost in one error).
+    // (an unclosed quote, which the YAML lexer would carry on to the end of the text)
+    const broken = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: "x\n';
+    for (const [sep, splits] of [
+      ['---\n', true],
+      ['---\r\n', true],
+      ['--- \n', true],
+      ['---\t# c\n', true],
+      ['----\n', false],
+      ['---x\n', false],
+      [' ---\n', false],
+      ['a: ---\n', false],
+    ] as const) {
+      const r = at(`${broken}${sep}${sa('b')}`);
+      assert.deepEqual(r.objects.map((o) => o.ref.name), splits ? ['b'] : [], JSON.stringify(sep));
+      assert.equal(r.errors.length, 1, JSON.stringify(sep));
+    }
+    // A separator as the last line, and one at the very start.
+    assert.deepEqual(at(`---\n${sa('a')}---`).objects.map((o) => o.ref.name), ['a']);
+    assert.deepEqual(at(`${sa('a')}---\n---\n${sa('b')}`).objects.map((o) => o.ref.name), ['a', 'b']);
+  });
+
   test('content on the --- line, and --- followed by a comment', () => {
     const text = `--- {apiVersion: v1, kind: ServiceAccount, metadata: {name: a}}\n--- # second\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n`;
     const r = at(text);

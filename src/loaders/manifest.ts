@@ -294,10 +294,13 @@ function positions(text: string, file: string): Pos {
  */
 function splitDocuments(text: string): Chunk[] {
   const starts = [0];
-  const re = /^---(?=[ \t\r\n]|$)/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    let s = m.index;
+  // `---` at a line start, then a space, a tab, a line break or the end (what /^---(?=[ \t\r\n]|$)/m
+  // finds, but jumping from `---` to `---` instead of trying every line).
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 1)) {
+    if (at > 0 && !isLineBreak(text.charCodeAt(at - 1))) continue;
+    const next = text.charCodeAt(at + 3);
+    if (!(Number.isNaN(next) || next === 32 || next === 9 || isLineBreak(next))) continue;
+    let s = at;
     while (s > 0) {
       const prevStart = text.lastIndexOf('\n', s - 2) + 1;
       if (prevStart >= s || text.charCodeAt(prevStart) !== 37 /* % */) break;
@@ -306,6 +309,11 @@ function splitDocuments(text: string): Chunk[] {
     if (s > starts[starts.length - 1]) starts.push(s);
   }
   return starts.map((s, i) => ({ start: s, end: i + 1 < starts.length ? starts[i + 1] : text.length }));
+}
+
+/** What ends a line for a JavaScript regular expression's `^` and `$` (multiline). */
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 }
 
 /** "line 7" or "lines 7-13": the lines a `---` section covers, for messages. */
