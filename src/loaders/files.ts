@@ -218,6 +218,14 @@ function readFileNow(input: Input, maxFileSize: number | undefined, onSize?: (by
     fd = openSync(input.abs, 'r');
     const size = st.size;
     onSize?.(size);
+    if (size <= SNAPSHOT_STREAM_MIN) {
+      // Small enough to read whole at once (one read instead of the head and then the rest).
+      const whole = readFileSync(fd);
+      const head = whole.subarray(0, HEAD_SIZE);
+      const limit = sizeLimit(maxFileSize, head);
+      if (whole.length > limit.limit) return { error: overLimit(whole.length, limit, true) };
+      return decode(whole);
+    }
     const head = Buffer.alloc(Math.min(HEAD_SIZE, size));
     readFully(fd, head, 0);
     const limit = sizeLimit(maxFileSize, head);
@@ -330,9 +338,7 @@ type Encoding = 'utf8' | 'utf16le' | 'utf16be' | 'binary';
 function classify(head: Buffer): Encoding {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
-  const n = Math.min(head.length, HEAD_SIZE);
-  for (let i = 0; i < n; i++) if (head[i] === 0) return 'binary';
-  return 'utf8';
+  return head.subarray(0, HEAD_SIZE).indexOf(0) === -1 ? 'utf8' : 'binary';
 }
 
 function looksLikeJson(head: Buffer): boolean {
