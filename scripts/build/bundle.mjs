@@ -62,6 +62,24 @@ const packagesThroughImportPackage = {
   },
 };
 
+/**
+ * commander requires node:child_process at load, for executable subcommands kubeward does not have;
+ * loading it (with net and dgram) took ~2 ms of every start. commander gets a stand-in that loads
+ * the real module when a property of it is first read.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes('/node_modules/commander/') ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });\n",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -87,7 +105,7 @@ await build({
   // A script has no import.meta: the bundle's own URL stands in (bin/kubeward.js passes __filename).
   define: { 'import.meta.url': '__kubewardBundleUrl' },
   banner: { js: "var __kubewardBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [packagesThroughImportPackage, externalPackages],
+  plugins: [lazyChildProcessForCommander, packagesThroughImportPackage, externalPackages],
 });
 await build({
   ...common,

