@@ -1,5 +1,5 @@
 // The only place that touches stdout/stderr/stdin for the CLI.
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../core/types.js';
 
@@ -44,7 +44,9 @@ export function processIO(): CliIO {
     stdinStream: () => process.stdin,
     writeFile: async (p, data) => {
       try {
-        await fsp.writeFile(p, data);
+        // One string (a report of up to a few MB): written at once; pieces of a large one, as they come.
+        if (typeof data === 'string') writeFileSync(p, data);
+        else await fsp.writeFile(p, data);
       } catch (e) {
         throw new UserError(`cannot write ${p}: ${(e as Error).message}`);
       }

@@ -1,5 +1,5 @@
 // Reads kubeward.yaml (configuration), the ignore file and a baseline report. Validated with JSON Schema.
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import type { ErrorObject } from 'ajv';
@@ -206,15 +206,8 @@ async function readText(abs: string, name: string): Promise<string> {
 export async function loadConfig(explicit: string | undefined, cwd: string, knownRules: ReadonlySet<string>): Promise<KubewardConfig> {
   let file = explicit;
   if (!file) {
-    for (const n of CONFIG_FILE_NAMES) {
-      try {
-        await fsp.access(path.join(cwd, n));
-        file = path.join(cwd, n);
-        break;
-      } catch {
-        /* not there */
-      }
-    }
+    // Looked up synchronously: three round trips to the thread pool cost more than the look-ups.
+    file = CONFIG_FILE_NAMES.map((n) => path.join(cwd, n)).find((f) => existsSync(f));
   }
   const cfg: KubewardConfig = { rules: {}, excludeNamespaces: [], excludeResources: [] };
   if (!file) return cfg;
@@ -264,7 +257,7 @@ export async function loadIgnoreFile(
   const { abs, name } = located(file, opts.cwd ?? process.cwd());
   let text: string;
   try {
-    text = await fsp.readFile(abs, 'utf8');
+    text = readFileSync(abs, 'utf8'); // small, and usually absent: no thread-pool round trip
   } catch (e) {
     if (optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     return readText(abs, name).then(() => []);
