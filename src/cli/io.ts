@@ -1,6 +1,7 @@
 // The only place that touches stdout/stderr/stdin for the CLI.
 import { promises as fsp, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { isatty } from 'node:tty';
 import { UserError } from '../core/types.js';
 
 export interface CliIO {
@@ -19,23 +20,39 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  const isTTY = Boolean(process.stdout.isTTY);
+  // process.stdout and process.stderr are streams made on first use (~1 ms each); a scan written to
+  // a file may never need stdout. Whether they are terminals is asked of the descriptors.
+  const isTTY = isatty(1);
   // A reader that goes away (`kubeward scan ... | head`) is not an error: stop writing, quietly.
   let outClosed = false;
   let errClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    outClosed = true;
-    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED' && !errClosed) {
-      process.stderr.write(`kubeward: cannot write to stdout: ${e.message}\n`);
-      process.exitCode = 2;
+  let out: NodeJS.WriteStream | undefined;
+  let err: NodeJS.WriteStream | undefined;
+  const stdout = (): NodeJS.WriteStream => {
+    if (!out) {
+      out = process.stdout;
+      out.on('error', (e: NodeJS.ErrnoException) => {
+        outClosed = true;
+        if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED' && !errClosed) {
+          stderr().write(`kubeward: cannot write to stdout: ${e.message}\n`);
+          process.exitCode = 2;
+        }
+      });
     }
-  });
-  process.stderr.on('error', () => {
-    errClosed = true;
-  });
+    return out;
+  };
+  const stderr = (): NodeJS.WriteStream => {
+    if (!err) {
+      err = process.stderr;
+      err.on('error', () => {
+        errClosed = true;
+      });
+    }
+    return err;
+  };
   return {
-    out: (s) => void (outClosed || process.stdout.write(s)),
-    err: (s) => void (errClosed || process.stderr.write(s)),
+    out: (s) => void (outClosed || stdout().write(s)),
+    err: (s) => void (errClosed || stderr().write(s)),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -52,7 +69,7 @@ export function processIO(): CliIO {
       }
     },
     isTTY,
-    errIsTTY: Boolean(process.stderr.isTTY),
+    errIsTTY: isatty(2),
     color: isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
     cwd: process.cwd(),
   };
