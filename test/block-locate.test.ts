@@ -58,6 +58,45 @@ test('block locator agrees with the parser on a handwritten sample', () => {
   check(SAMPLE, 'sample.yaml');
 });
 
+const FLOW = `apiVersion: v1
+kind: ReplicationController
+metadata: {name: etcd, labels: {app: "etcd", 'tier': db, "app.kubernetes.io/part-of": 'it''s, here', z: 1}}
+spec:
+  template:
+    spec:
+      volumes:
+        - name: certs
+          hostPath: {path: /etc/ssl/certs, type: ''}
+        - name: data
+          emptyDir: {}
+        - name: cfg
+          configMap: {name: c, items: [{key: a, path: "a.conf"}, {key: 'b', path: b.conf}]}
+      containers:
+        - name: etcd
+          image: etcd
+          command: [etcd, "-name", 'x', -advertise, "http://h:4001"]
+          ports: [{containerPort: 4001, name: client}, {containerPort: 7001}]
+          resources: {limits: {memory: 128Mi, cpu: 100m}}  # a comment after
+          env: [{name: A, value: "x,y"}, {name: B}]
+          securityContext: {capabilities: {add: [NET_ADMIN, SYS_TIME]}, privileged: true}
+`;
+
+test('block locator reads flow collections written on one line, as the parser does', () => {
+  const answered = check(FLOW, 'flow.yaml');
+  assert.ok(answered > 60, `answered ${answered}`);
+  const pos = (o: number) => ({ file: 'f', line: 1, column: o + 1 });
+  const b = new BlockLocator(FLOW, 0, FLOW.length, (o) => {
+    const before = FLOW.slice(0, o);
+    return { ...pos(0), line: before.split('\n').length, column: o - before.lastIndexOf('\n') };
+  });
+  // Inside flow collections, to the deepest part that exists.
+  assert.deepEqual(b.locate(['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'capabilities', 'add', 1]), { file: 'f', line: 21, column: 61 });
+  assert.deepEqual(b.locate(['spec', 'template', 'spec', 'volumes', 0, 'hostPath', 'path']), { file: 'f', line: 9, column: 22 });
+  // What it does not read it leaves to the parser: a collection that goes on to the next line, anchors.
+  assert.equal(new BlockLocator('a:\n  b: {c: 1,\n    d: 2}\n', 0, 22, pos).locate(['a', 'b', 'd']), undefined);
+  assert.equal(new BlockLocator('a:\n  b: {c: &x 1}\n', 0, 17, pos).locate(['a', 'b', 'c']), undefined);
+});
+
 test('block locator agrees with the parser on every fixture and example', () => {
   const files = [...yamlFiles(fromRoot('src/rules')), ...yamlFiles(fromRoot('examples'))];
   assert.ok(files.length > 50);

@@ -185,7 +185,14 @@ export class BlockLocator {
         scope = { first: next, firstCol: lines.indent[next], end: found.end };
         continue;
       }
-      if (/^[&!*{[]/.test(rest)) return undefined; // anchors, tags, aliases, flow collections
+      if (rest.startsWith('{') || rest.startsWith('[')) {
+        // A flow collection on the key's line (`hostPath: {path: /etc}`): read it if it closes there.
+        const body = found.body;
+        const col = flowLocate(body, body.length - rest.length, path.slice(k + 1));
+        if (col === undefined) return undefined;
+        return col < 0 ? best : this.at(found.line, found.col + col);
+      }
+      if (/^[&!*]/.test(rest)) return undefined; // anchors, tags, aliases
       return best; // a scalar (plain, quoted or block): nothing deeper
     }
     return best;
@@ -245,4 +252,128 @@ export class BlockLocator {
 
 function unescapeDouble(s: string): string {
   return s;
+}
+
+/**
+ * In a flow collection written on one line (`{path: /etc, type: Directory}`, `[a, {b: c}]`) starting
+ * at `open` in `s`: the index of the deepest key or item of `path` found in it, -1 when its first
+ * segment is not there, `undefined` when the text is not that simple (it does not close on the line;
+ * anchors, aliases, tags, `?` keys, comments inside, escapes in double quotes): the caller parses.
+ */
+export function flowLocate(s: string, open: number, path: ObjPath): number | undefined {
+  let best = -1;
+  let at = open;
+  for (const seg of path) {
+    const c = readFlow(s, at);
+    if (c === undefined) return undefined;
+    let next: number | undefined;
+    if (c.map) {
+      const e = c.entries.find((x) => x.key === String(seg));
+      if (e) {
+        best = e.at;
+        next = e.value;
+      }
+    } else if (typeof seg === 'number' && seg < c.entries.length) {
+      best = c.entries[seg].at;
+      next = c.entries[seg].at;
+    }
+    if (next === undefined || (s.charCodeAt(next) !== 123 && s.charCodeAt(next) !== 91)) return best; // not found, or a scalar
+    at = next;
+  }
+  return best;
+}
+
+interface FlowEntry {
+  /** Mapping entries: the key's text. */
+  key?: string;
+  /** Where the key (mappings) or the item (sequences) starts. */
+  at: number;
+  /** Where a mapping entry's value starts (-1: no value). */
+  value: number;
+}
+
+const FLOW_END = new Set([',', ']', '}']);
+
+/** The entries of the flow collection at `open`, if it is simple and closes on this line. */
+function readFlow(s: string, open: number): { map: boolean; entries: FlowEntry[]; end: number } | undefined {
+  const map = s.charAt(open) === '{';
+  const close = map ? '}' : ']';
+  const entries: FlowEntry[] = [];
+  let i = skipBlanks(s, open + 1);
+  while (i < s.length && s.charAt(i) !== close) {
+    const start = i;
+    let key: string | undefined;
+    let value = -1;
+    if (map) {
+      const k = readFlowScalar(s, i);
+      if (k === undefined) return undefined;
+      key = k.text;
+      i = skipBlanks(s, k.end);
+      if (s.charAt(i) === ':') {
+        i = skipBlanks(s, i + 1);
+        if (s.charAt(i) !== ',' && s.charAt(i) !== close) {
+          value = i;
+          const v = skipFlowValue(s, i);
+          if (v === undefined) return undefined;
+          i = v;
+        }
+      }
+    } else {
+      const v = skipFlowValue(s, i);
+      if (v === undefined) return undefined;
+      // `[a: b]` (a one-pair mapping as an item) is left to the parser.
+      if (/^[^[{"'][^,\]]*?:(?:[ \t]|$)/.test(s.slice(i, v))) return undefined;
+      i = v;
+    }
+    entries.push({ key, at: start, value });
+    i = skipBlanks(s, i);
+    if (s.charAt(i) === ',') i = skipBlanks(s, i + 1);
+    else if (s.charAt(i) !== close) return undefined;
+  }
+  if (i >= s.length) return undefined; // does not close on this line
+  return { map, entries, end: i + 1 };
+}
+
+function skipBlanks(s: string, i: number): number {
+  while (s.charAt(i) === ' ' || s.charAt(i) === '\t') i++;
+  return i;
+}
+
+/** A flow scalar at `i`: its text and where it ends; undefined when not simple. */
+function readFlowScalar(s: string, i: number): { text: string; end: number } | undefined {
+  const c = s.charAt(i);
+  if (c === '"') {
+    const end = s.indexOf('"', i + 1);
+    if (end < 0 || s.slice(i + 1, end).includes('\\')) return undefined;
+    return { text: s.slice(i + 1, end), end: end + 1 };
+  }
+  if (c === "'") {
+    let j = i + 1;
+    for (;;) {
+      const q = s.indexOf("'", j);
+      if (q < 0) return undefined;
+      if (s.charAt(q + 1) === "'") {
+        j = q + 2;
+        continue;
+      }
+      return { text: s.slice(i + 1, q).replace(/''/g, "'"), end: q + 1 };
+    }
+  }
+  if (c === '' || '&*!?#|>%@`{[]},'.includes(c) || (c === '-' && ' \t'.includes(s.charAt(i + 1) || ' '))) return undefined;
+  let j = i;
+  for (; j < s.length; j++) {
+    const d = s.charAt(j);
+    if (FLOW_END.has(d)) break;
+    if (d === ':' && (j + 1 >= s.length || ' \t,[]{}'.includes(s.charAt(j + 1)))) break;
+    if (d === '#' && (s.charAt(j - 1) === ' ' || s.charAt(j - 1) === '\t')) return undefined;
+  }
+  return { text: s.slice(i, j).trimEnd(), end: j };
+}
+
+/** Past the flow value at `i` (a scalar or a nested collection); undefined when not simple. */
+function skipFlowValue(s: string, i: number): number | undefined {
+  const c = s.charAt(i);
+  if (c === '{' || c === '[') return readFlow(s, i)?.end;
+  const v = readFlowScalar(s, i);
+  return v?.end;
 }
