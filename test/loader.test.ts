@@ -190,6 +190,30 @@ describe('loadPaths', () => {
     assert.equal(twice.objects.length, 1);
   });
 
+  test('text encodings: ASCII, UTF-8 with and without a byte-order mark, invalid UTF-8 (read, with a warning)', async () => {
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\n  annotations:\n    note: "${v}"\n`;
+    const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+    const badHead = `${cm('x').split('"x"')[0]}"a`;
+    const dir = tempDir({
+      'ascii.yaml': cm('plain'),
+      'utf8.yaml': cm('café ✓'),
+      'bom.yaml': Buffer.concat([BOM, Buffer.from(cm('naïve'))]),
+      'bom-ascii.yaml': Buffer.concat([BOM, Buffer.from(cm('plain'))]),
+      'bad.yaml': Buffer.concat([Buffer.from(badHead), Buffer.from([0xff]), Buffer.from('b"\n')]),
+    });
+    const notes = async (f: string) => {
+      const r = await loadPaths([f], { cwd: dir });
+      return { note: (r.objects[0]?.obj.metadata?.annotations as Record<string, string> | undefined)?.note, line: r.objects[0]?.source?.line, errors: r.errors.map((e) => e.message) };
+    };
+    assert.deepEqual(await notes('ascii.yaml'), { note: 'plain', line: 1, errors: [] });
+    assert.deepEqual(await notes('utf8.yaml'), { note: 'café ✓', line: 1, errors: [] });
+    assert.deepEqual(await notes('bom.yaml'), { note: 'naïve', line: 1, errors: [] });
+    assert.deepEqual(await notes('bom-ascii.yaml'), { note: 'plain', line: 1, errors: [] });
+    const bad = await notes('bad.yaml');
+    assert.equal(bad.note, 'a\ufffdb');
+    assert.deepEqual(bad.errors, [`invalid UTF-8 (byte offset ${badHead.length}); the bad bytes were read as U+FFFD and the file was still scanned`]);
+  });
+
   test('default limits: 500 MiB for JSON (V8 strings stop near 512 MiB), 64 MiB for YAML', () => {
     assert.equal(DEFAULT_MAX_FILE_SIZE, 500 * 1024 * 1024);
     assert.equal(DEFAULT_MAX_YAML_SIZE, 64 * 1024 * 1024);

@@ -1,6 +1,6 @@
 // Reads manifest files and folders (recursively) and stdin. The only file reading for manifests.
 import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import type { InputError, LoadedObject, NotAssessed } from '../core/types.js';
 import { parseManifestText, type ParsedText } from './manifest.js';
@@ -363,18 +363,16 @@ function decode(buf: Buffer): ReadResult {
   }
   // Most manifests are ASCII, which needs no UTF-8 checking and reads as Latin-1 (the same text).
   if (isAscii(buf)) return { text: buf.toString('latin1') };
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
-  } catch {
-    // Invalid UTF-8: decode with U+FFFD for the bad bytes and scan anyway, but say where.
-    const at = firstInvalidUtf8(buf);
-    let line = 1;
-    for (let i = 0; i < at; i++) if (buf[i] === 0x0a) line++;
-    return {
-      text: buf.toString('utf8'),
-      warning: { file: '', line, message: `invalid UTF-8 (byte offset ${at}); the bad bytes were read as U+FFFD and the file was still scanned` },
-    };
-  }
+  // Valid UTF-8 (checked natively), without a byte-order mark, as TextDecoder reads it.
+  if (isUtf8(buf)) return { text: (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf).toString('utf8') };
+  // Invalid UTF-8: decode with U+FFFD for the bad bytes and scan anyway, but say where.
+  const at = firstInvalidUtf8(buf);
+  let line = 1;
+  for (let i = 0; i < at; i++) if (buf[i] === 0x0a) line++;
+  return {
+    text: buf.toString('utf8'),
+    warning: { file: '', line, message: `invalid UTF-8 (byte offset ${at}); the bad bytes were read as U+FFFD and the file was still scanned` },
+  };
 }
 
 /** Offset of the first byte that is not part of a valid UTF-8 sequence, or -1. */
