@@ -79,9 +79,16 @@ interface Entry {
   keyLength?: number;
 }
 
+/** A block collection's entries, and whether they are sequence items, mapping entries or a mix. */
+interface Collection {
+  list: Entry[];
+  kind: 'seq' | 'map' | 'mixed';
+}
+
 export class BlockLocator {
   private lines: Lines | undefined;
-  private memo: Map<string, Entry[] | undefined> | undefined;
+  private memo: Map<string, Collection | undefined> | undefined;
+  private top: { first: number; firstCol: number } | null | undefined;
 
   constructor(
     private readonly text: string,
@@ -98,36 +105,19 @@ export class BlockLocator {
   /** Location for the path, `undefined` when unsure (the caller then parses). */
   locate(path: ObjPath): SourceLocation | undefined {
     const lines = this.getLines();
-    let first = -1;
-    let firstCol = 0;
-    for (let i = 0; i < lines.length; i++) {
-      if (lines.blank(i)) continue;
-      const b = lines.body(i);
-      if (b.startsWith('%')) continue;
-      if (/^---(?:[ \t]|$)/.test(b)) {
-        const rest = b.slice(3).replace(/^[ \t]+/, '');
-        if (rest === '' || rest.startsWith('#')) continue;
-        first = i;
-        firstCol = lines.indent[i] + (b.length - rest.length);
-        break;
-      }
-      if (/^\.\.\.(?:[ \t]|$)/.test(b)) return undefined;
-      first = i;
-      firstCol = lines.indent[i];
-      break;
-    }
-    if (first < 0) return undefined;
+    this.top ??= this.findTop();
+    if (this.top === null) return undefined;
+    const { first, firstCol } = this.top;
     let scope: Scope = { first, firstCol, end: lines.length };
     let best = this.at(first, firstCol);
     for (let k = 0; k < path.length; k++) {
       const seg = path[k];
-      const entries = this.entries(scope);
-      if (entries === undefined) return undefined;
+      const collection = this.entries(scope);
+      if (collection === undefined || collection.kind === 'mixed') return undefined;
+      const entries = collection.list;
       if (entries.length === 0) return best;
-      const isSeq = entries[0].body.startsWith('-') && /^-(?:[ \t]|$)/.test(entries[0].body);
-      if (entries.some((e) => /^-(?:[ \t]|$)/.test(e.body) !== isSeq)) return undefined;
       const last = k === path.length - 1;
-      if (isSeq) {
+      if (collection.kind === 'seq') {
         if (typeof seg !== 'number') return best; // the parser stops on a sequence asked for a key
         const e = entries[seg];
         if (!e) return best;
@@ -213,14 +203,38 @@ export class BlockLocator {
    * belong to it. A key whose sequence value sits at the same indentation ("key:\n- a") keeps its
    * dash lines. `undefined` when the layout is not plain block style.
    */
-  private entries(scope: Scope): Entry[] | undefined {
+  private entries(scope: Scope): Collection | undefined {
     // Findings on one object share their paths' beginnings: each collection is read once.
     const memoKey = `${scope.first}:${scope.firstCol}:${scope.end}`;
     this.memo ??= new Map();
     if (this.memo.has(memoKey)) return this.memo.get(memoKey);
-    const found = this.readEntries(scope);
+    const list = this.readEntries(scope);
+    let found: Collection | undefined;
+    if (list) {
+      const dash = (e: Entry): boolean => /^-(?:[ \t]|$)/.test(e.body);
+      const seq = list.length > 0 && dash(list[0]);
+      found = { list, kind: list.some((e) => dash(e) !== seq) ? 'mixed' : seq ? 'seq' : 'map' };
+    }
     this.memo.set(memoKey, found);
     return found;
+  }
+
+  /** The document's first content line and column (after a `---` with content on its line). */
+  private findTop(): { first: number; firstCol: number } | null {
+    const lines = this.getLines();
+    for (let i = 0; i < lines.length; i++) {
+      if (lines.blank(i)) continue;
+      const b = lines.body(i);
+      if (b.startsWith('%')) continue;
+      if (/^---(?:[ \t]|$)/.test(b)) {
+        const rest = b.slice(3).replace(/^[ \t]+/, '');
+        if (rest === '' || rest.startsWith('#')) continue;
+        return { first: i, firstCol: lines.indent[i] + (b.length - rest.length) };
+      }
+      if (/^\.\.\.(?:[ \t]|$)/.test(b)) return null;
+      return { first: i, firstCol: lines.indent[i] };
+    }
+    return null;
   }
 
   private readEntries(scope: Scope): Entry[] | undefined {
