@@ -89,8 +89,9 @@ function lastContentEnd(src: string, start: number, limit: number): number {
 
 /**
  * Checks the documents parsed from a skimmed section and removes the markers from them. True when
- * every marker was found where a CRD keeps its schema (and nowhere else is checked: the caller knows
- * how many blocks it skipped, and a marker anywhere else means the skim was wrong).
+ * as many markers as blocks were skipped sit where a CRD keeps its schema. The text held no marker
+ * before the skim, so a marker found short of that count ended up somewhere else (inside a string,
+ * say): the skim was wrong and the caller parses the section as written.
  */
 export function removeSkippedSchemas(docs: readonly unknown[], skipped: number): boolean {
   let found = 0;

@@ -12,7 +12,7 @@ interface Container {
   items?: number[];
 }
 
-/** Offsets in `text` (valid JSON) of the path's deepest key or item; -1 when the text is empty. */
+/** Positions in a JSON text that JSON.parse accepted (offsets into it). */
 export class JsonLocator {
   private readonly containers = new Map<number, Container>();
   private readonly root: number;
