@@ -96,3 +96,21 @@ test('commands outside scan run from the bundle too: rules show finds the rule p
   assert.deepEqual(bad.errLines(), ['kubeward: unknown rule "no-such-rule"; list them with kubeward rules']);
   assert.doesNotMatch(bad.stderr, /internal error|^\s+at /m);
 });
+
+test('an internal error from the bundle is reported with frames in the sources (src/**/*.ts), not in the bundle', async () => {
+  const { mapBundleStack } = await import('../src/cli/stack.js');
+  const bundle = path.join(BUNDLE, 'kubeward.cjs');
+  const lines = readFileSync(bundle, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.startsWith('function pathToString('));
+  assert.ok(at > 0, 'pathToString is in the bundle');
+  const engine = readFileSync(fromRoot('src', 'core', 'engine.ts'), 'utf8').split('\n');
+  const want = engine.findIndex((l) => l.startsWith('export function pathToString(')) + 1;
+  const stack = `Error: x\n    at pathToString (${bundle}:${at + 1}:1)\n    at ${bundle}:${at + 1}:10\n    at node:internal/main:1:1`;
+  const mapped = mapBundleStack(stack).split('\n');
+  const engineTs = fromRoot('src', 'core', 'engine.ts').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  assert.match(mapped[1], new RegExp(`^    at pathToString \\(${engineTs}:${want}:\\d+\\)$`));
+  assert.match(mapped[2], new RegExp(`^    at ${engineTs}:${want}:\\d+$`));
+  assert.equal(mapped[3], '    at node:internal/main:1:1', 'other frames unchanged');
+  // Without a map beside it, a frame stays as it is.
+  assert.equal(mapBundleStack('    at f (/nowhere/dist/bundle/kubeward.cjs:3:4)'), '    at f (/nowhere/dist/bundle/kubeward.cjs:3:4)');
+});

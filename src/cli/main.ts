@@ -4,6 +4,7 @@ import { UserError } from '../core/types.js';
 import { VERSION } from '../core/version.js';
 import { processIO, type CliIO } from './io.js';
 import { registerScan } from './commands/scan.js';
+import { mapBundleStack } from './stack.js';
 
 export interface CommandEnv {
   io: CliIO;
@@ -76,7 +77,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`kubeward: ${e.message}\n`);
       return e.exitCode;
     }
-    io.err(`kubeward: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report this at https://github.com/kubeward/kubeward/issues\n`);
+    const stack = (e as Error)?.stack;
+    io.err(`kubeward: internal error: ${stack ? mapBundleStack(stack) : String(e)}\nPlease report this at https://github.com/kubeward/kubeward/issues\n`);
     return 3;
   }
   return exitCode;
