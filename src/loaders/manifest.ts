@@ -8,6 +8,7 @@ import { BlockLocator } from './block-locate.js';
 import { JsonLocator } from './json-locate.js';
 import { slimLoadedObject } from './slim.js';
 import { removeSkippedSchemas, skimCrdSchemas } from './crd-schema.js';
+import { deferLargeBlockScalars, restoreDeferredBlocks } from './block-defer.js';
 
 /**
  * How Kubernetes reads YAML (sigs.k8s.io/yaml over go.yaml.in/yaml/v2, i.e. YAML 1.1 scalars):
@@ -34,8 +35,16 @@ function fastChunk(src: string): unknown[] | undefined {
   // CRD schemas are skipped as text (crd-schema.ts); if the result is not what it should be, the
   // section is parsed as written.
   const skim = skimCrdSchemas(src);
-  let parsedText = skim?.text;
-  let docs = skim && loadFast(skim.text, skim.skipped);
+  // Large block scalars are read on first use (block-defer.ts); again, if the result is not what it
+  // should be, the section is parsed without that.
+  const deferred = deferLargeBlockScalars(skim?.text ?? src);
+  let parsedText = deferred?.text;
+  let docs = deferred && loadFast(deferred.text, skim?.skipped ?? 0);
+  if (docs && deferred && !restoreDeferredBlocks(docs, deferred, (t) => jsyaml.load(t, { schema: K8S_YAML_SCHEMA, json: true }))) docs = undefined;
+  if (!docs && skim) {
+    parsedText = skim.text;
+    docs = loadFast(skim.text, skim.skipped);
+  }
   if (!docs) {
     parsedText = src;
     docs = loadFast(src, 0);
