@@ -16,7 +16,7 @@ const HEADER = /^( *)([A-Za-z0-9_][A-Za-z0-9_.\/-]*): (?:\||>)-?[ \t]*(?=\r?$)/g
 
 export interface DeferredText {
   text: string;
-  /** Per marker index: the key and the block's own text (dedented), parsed on first read. */
+  /** Per marker index: the key and the text of its line and block, parsed on first read. */
   blocks: Array<{ key: string; source: string }>;
 }
 
@@ -35,13 +35,9 @@ export function deferLargeBlockScalars(src: string): DeferredText | undefined {
       re.lastIndex = end;
       continue;
     }
-    const own = src
-      .slice(m.index, end)
-      .split('\n')
-      .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
-      .join('\n');
     parts.push(src.slice(from, m.index), `${m[1]}${m[2]}: ${MARKER}${blocks.length}`);
-    blocks.push({ key: m[2], source: own });
+    // The key line and its block, as they stand: YAML reads an indented mapping as a document too.
+    blocks.push({ key: m[2], source: src.slice(m.index, end) });
     from = end;
     re.lastIndex = end;
   }

@@ -95,23 +95,28 @@ function lastContentEnd(src: string, start: number, limit: number): number {
  */
 export function removeSkippedSchemas(docs: readonly unknown[], skipped: number): boolean {
   let found = 0;
-  const take = (holder: unknown): void => {
-    if (holder !== null && typeof holder === 'object' && !Array.isArray(holder)) {
-      const h = holder as Record<string, unknown>;
-      if (h.openAPIV3Schema === SKIPPED_SCHEMA_MARKER) {
-        delete h.openAPIV3Schema;
+  for (const d of docs) {
+    for (const holder of crdSchemaHolders(d)) {
+      if (holder.openAPIV3Schema === SKIPPED_SCHEMA_MARKER) {
+        delete holder.openAPIV3Schema;
         found++;
       }
     }
-  };
-  for (const d of docs) {
-    if (d === null || typeof d !== 'object') continue;
-    const o = d as { apiVersion?: unknown; kind?: unknown; spec?: { versions?: unknown; validation?: unknown } };
-    if (o.kind !== 'CustomResourceDefinition' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
-    const spec = o.spec;
-    if (spec === null || typeof spec !== 'object') continue;
-    take(spec.validation);
-    if (Array.isArray(spec.versions)) for (const v of spec.versions) if (v !== null && typeof v === 'object') take((v as { schema?: unknown }).schema);
   }
   return found === skipped;
+}
+
+/**
+ * Where a CRD keeps its validation schemas: each spec.versions[].schema and (apiextensions.k8s.io/
+ * v1beta1) spec.validation, as objects holding `openAPIV3Schema`. None for anything but a CRD.
+ */
+export function crdSchemaHolders(doc: unknown): Array<Record<string, unknown>> {
+  if (doc === null || typeof doc !== 'object') return [];
+  const o = doc as { apiVersion?: unknown; kind?: unknown; spec?: { versions?: unknown; validation?: unknown } };
+  if (o.kind !== 'CustomResourceDefinition' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('apiextensions.k8s.io/')) return [];
+  const spec = o.spec;
+  if (spec === null || typeof spec !== 'object') return [];
+  const isHolder = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const holders = [spec.validation, ...(Array.isArray(spec.versions) ? spec.versions.map((v: unknown) => (isHolder(v) ? v.schema : undefined)) : [])];
+  return holders.filter(isHolder);
 }

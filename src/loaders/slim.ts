@@ -7,6 +7,7 @@
 // them before parsing (crd-schema.ts); this drops them from CRDs that came another way (JSON, a
 // section parsed as written), so that every CRD looks the same to rules whatever its source.
 import type { KubeObject } from '../core/types.js';
+import { crdSchemaHolders } from './crd-schema.js';
 
 /** Pod status fields dropped on load (files, snapshots and live clusters alike). */
 export const DROPPED_POD_STATUS_FIELDS: readonly string[] = ['conditions', 'containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'];
@@ -31,12 +32,5 @@ export function slimLoadedObject(o: KubeObject): void {
 
 /** Removes `openAPIV3Schema` from spec.validation and each spec.versions[].schema of a CRD. */
 function dropCrdSchemas(o: KubeObject): void {
-  if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('apiextensions.k8s.io/')) return;
-  const spec = (o as { spec?: unknown }).spec as { validation?: unknown; versions?: unknown } | undefined;
-  if (spec === null || typeof spec !== 'object') return;
-  const drop = (holder: unknown): void => {
-    if (holder !== null && typeof holder === 'object' && 'openAPIV3Schema' in holder) delete (holder as { openAPIV3Schema?: unknown }).openAPIV3Schema;
-  };
-  drop(spec.validation);
-  if (Array.isArray(spec.versions)) for (const v of spec.versions) if (v !== null && typeof v === 'object') drop((v as { schema?: unknown }).schema);
+  for (const holder of crdSchemaHolders(o)) if ('openAPIV3Schema' in holder) delete holder.openAPIV3Schema;
 }
