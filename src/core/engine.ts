@@ -37,6 +37,23 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
   // exactly on a match: a Set of joined strings held ~300 bytes per finding until the scan ended.
   const seen = new Map<number, Seen | Seen[]>();
   const noPosition = new Map<string, SourceLocation>();
+  // Rules report on one object after another (every pod rule on a pod, then the next pod), and often
+  // at the same place (a container's securityContext): the locations found on the current object are
+  // kept until a finding on another one (1,651 findings on perf/ are at 671 places).
+  let locObject: LoadedObject | undefined;
+  const locMemo = new Map<string, SourceLocation | undefined>();
+  const locate = (o: LoadedObject, p: ObjPath, key: string): SourceLocation | undefined => {
+    if (o !== locObject) {
+      locObject = o;
+      locMemo.clear();
+    }
+    let l = locMemo.get(key);
+    if (l === undefined && !locMemo.has(key)) {
+      l = o.locate(p);
+      locMemo.set(key, l);
+    }
+    return l;
+  };
 
   const contexts = rules.map((rule) => {
     const severity = opts.severityOverrides?.[rule.meta.id] ?? rule.meta.severity;
@@ -55,7 +72,7 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
           const same = (x: Seen) => x.f.ruleId === rule.meta.id && x.f.message === message && x.f.path === path && (x.o === input.object || objKey(x.o) === ok);
           if (Array.isArray(prior) ? prior.some(same) : same(prior)) return;
         }
-        const location = (input.path ? input.object.locate(input.path) : undefined) ?? input.object.source;
+        const location = (input.path ? locate(input.object, input.path, path ?? '') : undefined) ?? input.object.source;
         const f: Finding = {
           ruleId: rule.meta.id,
           title: rule.meta.title,

@@ -7,62 +7,32 @@
 import type { ObjPath, SourceLocation } from '../core/types.js';
 
 /**
- * The lines of the document, read once: where each starts and how far it is indented. Bodies (the
- * text after the indentation, without a trailing CR) are cut only when asked for: a 1 MB document
- * has ~30,000 lines, of which a lookup reads a few.
+ * Where the next line with content (not blank, not a comment) starts, found by a regular expression
+ * from a line break: `\n`, then at most `max` spaces (its indentation), then content. A body that is
+ * only a CR (CRLF files) is blank. Lines more indented than `max` are never looked at, so reading the
+ * top-level keys of a 1 MB document (a ConfigMapList of dashboards) jumps over its nested lines.
  */
-class Lines {
-  readonly offset: number[] = [];
-  readonly indent: number[] = [];
-  /** Where each line's body ends (before the line break and a CR). */
-  private readonly bodyEnd: number[] = [];
-
-  constructor(
-    private readonly text: string,
-    start: number,
-    end: number,
-  ) {
-    const t = text;
-    let i = start;
-    while (i < end) {
-      let nl = t.indexOf('\n', i);
-      if (nl < 0 || nl > end) nl = end;
-      let j = i;
-      while (j < nl && t.charCodeAt(j) === 32) j++;
-      this.offset.push(i);
-      this.indent.push(j - i);
-      this.bodyEnd.push(nl > j && t.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
-      i = nl + 1;
-    }
+const UP_TO = new Map<number, RegExp>();
+function upTo(max: number): RegExp {
+  let re = UP_TO.get(max);
+  if (!re) {
+    re = new RegExp(`\\n {0,${max}}(?=[^ \\n\\r#]|\\r[^\\n])`, 'g');
+    UP_TO.set(max, re);
   }
-
-  get length(): number {
-    return this.offset.length;
-  }
-
-  body(i: number): string {
-    return this.text.slice(this.offset[i] + this.indent[i], this.bodyEnd[i]);
-  }
-
-  /** An empty body, or a comment. */
-  blank(i: number): boolean {
-    const at = this.offset[i] + this.indent[i];
-    return at >= this.bodyEnd[i] || this.text.charCodeAt(at) === 35; /* # */
-  }
-
-  /** The body starts with `-` followed by a space, a tab or nothing (a sequence item). */
-  dash(i: number): boolean {
-    const at = this.offset[i] + this.indent[i];
-    if (at >= this.bodyEnd[i] || this.text.charCodeAt(at) !== 45) return false;
-    const next = at + 1 < this.bodyEnd[i] ? this.text.charCodeAt(at + 1) : -1;
-    return next === -1 || next === 32 || next === 9;
-  }
+  return re;
 }
+/** The next line with content at any indentation. */
+const ANY_CONTENT = /\n *(?=[^ \n\r#]|\r[^\n])/g;
+/** A line with content at this line start (sticky): its indentation is the match's length. */
+const CONTENT_HERE = / *(?=[^ \n\r#]|\r[^\n])/y;
 
+/** Lines are offsets into the text: where a line starts, and where the lines of a range end. */
 interface Scope {
+  /** Where the scope's first line starts. */
   first: number;
   /** Column (0-based) where content starts on the first line (after "- " for a sequence item). */
   firstCol: number;
+  /** Where the line after the scope starts (or the document's end). */
   end: number;
 }
 
@@ -70,9 +40,11 @@ const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{[\]},&*!|>%@`?-][
 
 /** An entry of a block collection: its first line and the lines that belong to it. */
 interface Entry {
+  /** Where its first line starts. */
   line: number;
   col: number;
   body: string;
+  /** Where the line after its last one starts. */
   end: number;
   /** A mapping entry's key, read on first use (null: not a plain key, the caller parses instead). */
   key?: string | null;
@@ -86,7 +58,6 @@ interface Collection {
 }
 
 export class BlockLocator {
-  private lines: Lines | undefined;
   private memo: Map<string, Collection | undefined> | undefined;
   private top: { first: number; firstCol: number } | null | undefined;
 
@@ -97,18 +68,12 @@ export class BlockLocator {
     private readonly pos: (offset: number) => SourceLocation,
   ) {}
 
-  private getLines(): Lines {
-    this.lines ??= new Lines(this.text, this.start, this.end);
-    return this.lines;
-  }
-
   /** Location for the path, `undefined` when unsure (the caller then parses). */
   locate(path: ObjPath): SourceLocation | undefined {
-    const lines = this.getLines();
     this.top ??= this.findTop();
     if (this.top === null) return undefined;
     const { first, firstCol } = this.top;
-    let scope: Scope = { first, firstCol, end: lines.length };
+    let scope: Scope = { first, firstCol, end: this.end };
     let best = this.at(first, firstCol);
     for (let k = 0; k < path.length; k++) {
       const seg = path[k];
@@ -125,11 +90,12 @@ export class BlockLocator {
         const col = e.col + (e.body.length - afterDash.length);
         if (afterDash === '' || afterDash.startsWith('#')) {
           // "-" alone: the item starts on the next content line.
-          const next = this.nextContent(e.line + 1, e.end);
+          const next = this.nextContent(this.nextLine(e.line), e.end);
           if (next < 0) return undefined;
-          best = this.at(next, lines.indent[next]);
+          const indent = this.indent(next);
+          best = this.at(next, indent);
           if (last) return best;
-          scope = { first: next, firstCol: lines.indent[next], end: e.end };
+          scope = { first: next, firstCol: indent, end: e.end };
           continue;
         }
         if (/^[&!*{[|>"']/.test(afterDash) || /^-(?:[ \t]|$)/.test(afterDash)) {
@@ -155,7 +121,7 @@ export class BlockLocator {
           if (!m || (m[1] !== undefined && m[1].includes('\\'))) {
             e.key = null;
           } else {
-            e.key = m[1] !== undefined ? unescapeDouble(m[1]) : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
+            e.key = m[1] !== undefined ? m[1] : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
             e.keyLength = m[0].length;
           }
         }
@@ -170,9 +136,9 @@ export class BlockLocator {
       best = this.at(found.line, found.col);
       if (last) return best;
       if (rest === '' || rest.startsWith('#')) {
-        const next = this.nextContent(found.line + 1, found.end);
+        const next = this.nextContent(this.nextLine(found.line), found.end);
         if (next < 0) return best; // null value
-        scope = { first: next, firstCol: lines.indent[next], end: found.end };
+        scope = { first: next, firstCol: this.indent(next), end: found.end };
         continue;
       }
       if (rest.startsWith('{') || rest.startsWith('[')) {
@@ -189,13 +155,47 @@ export class BlockLocator {
   }
 
   private at(line: number, col: number): SourceLocation {
-    return this.pos(this.getLines().offset[line] + col - this.start);
+    return this.pos(line + col - this.start);
   }
 
+  /** Where the line after the one starting at `line` starts (the range's end after its last line). */
+  private nextLine(line: number): number {
+    const nl = this.text.indexOf('\n', line);
+    return nl < 0 || nl >= this.end ? this.end : nl + 1;
+  }
+
+  /** The body of the line starting at `line` with this indentation: up to its line break, without a CR. */
+  private body(line: number, indent: number): string {
+    let e = this.text.indexOf('\n', line);
+    if (e < 0 || e > this.end) e = this.end;
+    const from = line + indent;
+    if (e > from && this.text.charCodeAt(e - 1) === 13) e--;
+    return this.text.slice(from, e);
+  }
+
+  /** Spaces at the start of the line. */
+  private indent(line: number): number {
+    let j = line;
+    while (j < this.end && this.text.charCodeAt(j) === 32) j++;
+    return j - line;
+  }
+
+  /** The match `m` of a content pattern found content within the range (not a CR that ends it). */
+  private inRange(contentAt: number): boolean {
+    if (contentAt >= this.end) return false;
+    return this.text.charCodeAt(contentAt) !== 13 || contentAt + 1 < this.end;
+  }
+
+  /** The first line with content (not blank, not a comment) starting at or after `from`, before `end`; -1 if none. */
   private nextContent(from: number, end: number): number {
-    const lines = this.getLines();
-    for (let i = from; i < end; i++) if (!lines.blank(i)) return i;
-    return -1;
+    if (from >= end) return -1;
+    CONTENT_HERE.lastIndex = from;
+    const here = CONTENT_HERE.exec(this.text);
+    if (here && this.inRange(from + here[0].length)) return from;
+    ANY_CONTENT.lastIndex = from;
+    const m = ANY_CONTENT.exec(this.text);
+    if (!m || m.index + 1 >= end || !this.inRange(m.index + m[0].length)) return -1;
+    return m.index + 1;
   }
 
   /**
@@ -209,51 +209,51 @@ export class BlockLocator {
     this.memo ??= new Map();
     if (this.memo.has(memoKey)) return this.memo.get(memoKey);
     const list = this.readEntries(scope);
-    let found: Collection | undefined;
-    if (list) {
-      const dash = (e: Entry): boolean => /^-(?:[ \t]|$)/.test(e.body);
-      const seq = list.length > 0 && dash(list[0]);
-      found = { list, kind: list.some((e) => dash(e) !== seq) ? 'mixed' : seq ? 'seq' : 'map' };
-    }
+    const dash = (e: Entry): boolean => /^-(?:[ \t]|$)/.test(e.body);
+    const seq = list.length > 0 && dash(list[0]);
+    const found: Collection = { list, kind: list.some((e) => dash(e) !== seq) ? 'mixed' : seq ? 'seq' : 'map' };
     this.memo.set(memoKey, found);
     return found;
   }
 
   /** The document's first content line and column (after a `---` with content on its line). */
   private findTop(): { first: number; firstCol: number } | null {
-    const lines = this.getLines();
-    for (let i = 0; i < lines.length; i++) {
-      if (lines.blank(i)) continue;
-      const b = lines.body(i);
+    for (let i = this.nextContent(this.start, this.end); i >= 0; i = this.nextContent(this.nextLine(i), this.end)) {
+      const indent = this.indent(i);
+      const b = this.body(i, indent);
       if (b.startsWith('%')) continue;
       if (/^---(?:[ \t]|$)/.test(b)) {
         const rest = b.slice(3).replace(/^[ \t]+/, '');
         if (rest === '' || rest.startsWith('#')) continue;
-        return { first: i, firstCol: lines.indent[i] + (b.length - rest.length) };
+        return { first: i, firstCol: indent + (b.length - rest.length) };
       }
       if (/^\.\.\.(?:[ \t]|$)/.test(b)) return null;
-      return { first: i, firstCol: lines.indent[i] };
+      return { first: i, firstCol: indent };
     }
     return null;
   }
 
-  private readEntries(scope: Scope): Entry[] | undefined {
-    const lines = this.getLines();
+  private readEntries(scope: Scope): Entry[] {
     const base = scope.firstCol;
     const out: Entry[] = [];
-    const firstBody = lines.body(scope.first).slice(scope.firstCol - lines.indent[scope.first]);
+    const firstBody = this.body(scope.first, base);
     out.push({ line: scope.first, col: base, body: firstBody, end: scope.end });
     const isSeq = /^-(?:[ \t]|$)/.test(firstBody);
-    for (let i = scope.first + 1; i < scope.end; i++) {
-      const indent = lines.indent[i];
-      if (indent > base || lines.blank(i)) continue;
+    // Only lines indented by at most `base` end an entry or start one; the regular expression skips the rest.
+    const re = upTo(base);
+    re.lastIndex = this.nextLine(scope.first) - 1;
+    for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) {
+      const line = m.index + 1;
+      if (line >= scope.end || !this.inRange(m.index + m[0].length)) break;
+      const indent = m[0].length - 1;
       if (indent < base) {
-        out[out.length - 1].end = i;
-        return this.trim(out, i);
+        out[out.length - 1].end = line;
+        return this.trim(out, line);
       }
-      if (!isSeq && lines.dash(i)) continue; // "key:\n- item" at the same indentation: part of the previous entry
-      out[out.length - 1].end = i;
-      out.push({ line: i, col: base, body: lines.body(i), end: scope.end });
+      const body = this.body(line, indent);
+      if (!isSeq && /^-(?:[ \t]|$)/.test(body)) continue; // "key:\n- item" at the same indentation: part of the previous entry
+      out[out.length - 1].end = line;
+      out.push({ line, col: base, body, end: scope.end });
     }
     return out;
   }
@@ -262,10 +262,6 @@ export class BlockLocator {
     for (const e of out) if (e.end > end) e.end = end;
     return out;
   }
-}
-
-function unescapeDouble(s: string): string {
-  return s;
 }
 
 /**

@@ -110,7 +110,7 @@ Examples:
         if (opts.format === 'json') {
           rendered = jsonReportChunks(result, { ...(checker.active ? { policyViolations: violations, policyChecks: checker.stats } : {}), ...(sum ? { summary: sum } : {}) });
         } else {
-          const main = auditRenderers[opts.format](result, { color: io.color && !opts.output && opts.format === 'text', failOn });
+          const main = auditRenderers[opts.format](result, { color: !opts.output && opts.format === 'text' && io.color, failOn });
           rendered = (function* () {
             yield* main;
             if (checker.active && (violations.length > 0 || checker.stats.patchesWithoutObject > 0)) yield '\n' + renderViolations(violations, checker.stats);

@@ -108,7 +108,7 @@ Examples:
       collectLoadedInput();
 
       const reporter: ReporterEntry = reporters[opts.format];
-      const ctx = { color: io.color && !opts.output && opts.format === 'text', rules, cwd: io.cwd };
+      const ctx = { color: !opts.output && opts.format === 'text' && io.color, rules, cwd: io.cwd };
       // Large reports are written in pieces (never one string of hundreds of MB); small ones as one
       // string, which for JSON is one native JSON.stringify (3 ms instead of 9 for 1,651 findings).
       const rendered = reporter.chunks && result.findings.length > WHOLE_REPORT_MAX_FINDINGS ? reporter.chunks(result, ctx) : reporter.render(result, ctx);
