@@ -70,10 +70,27 @@ test('block defer: gives up on what is not the simple layout, and the section is
     tagged: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  a: !!str |\n${block}\n`,
     commented: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  a: | # note\n${block}\n`,
     quotedKey: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  "a": |\n${block}\n`,
+    // A CR without LF ends a line for YAML: here it ends the block, and `b` is a key of data.
+    loneCR: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  a: |\n${block}\r  b: x\n`,
   };
   for (const [name, text] of Object.entries(cases)) {
     assert.equal(deferLargeBlockScalars(text), undefined, name);
     assert.deepEqual(loaded(text), full(text), name);
+  }
+  assert.deepEqual(Object.keys(data(loaded(cases.loneCR)[0])), ['a', 'b']);
+  // Blocks end at the first line indented no deeper than their key, blank lines (spaces, CRs) before
+  // it excluded, whatever the nesting and line breaks.
+  for (const eol of ['\n', '\r\n']) {
+    for (const [keyIndent, tail] of [[2, '  b: x'], [4, '    b: x'], [2, '- item'], [0, 'next: 1'], [2, '']] as const) {
+      const head = `${' '.repeat(keyIndent)}a: |-`;
+      const lines = [head, indent(big(''), keyIndent + 2), ' '.repeat(keyIndent + 5), '', `${' '.repeat(keyIndent + 1)}#deeper`, '   ', tail];
+      const t = lines.join('\n').replace(/\n/g, eol);
+      const d = deferLargeBlockScalars(t);
+      assert.ok(d, `${keyIndent} ${JSON.stringify(tail)}`);
+      const kept = d.blocks[0].source;
+      assert.ok(kept.replace(/\r$/, '').endsWith(`${' '.repeat(keyIndent + 1)}#deeper`), `block ends at its last line with content (${JSON.stringify(kept.slice(-20))})`);
+      assert.equal(d.text.endsWith(t.slice(t.indexOf(kept) + kept.length)), true);
+    }
   }
   // A header inside another block scalar: the marker would land inside a string, so the check after
   // parsing fails and the whole section is parsed.

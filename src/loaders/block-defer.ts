@@ -23,6 +23,8 @@ export interface DeferredText {
 /** The section with its large block scalars replaced by markers; undefined when there are none. */
 export function deferLargeBlockScalars(src: string): DeferredText | undefined {
   if (src.length < MIN_BYTES || src.includes(MARKER)) return undefined;
+  // A CR not followed by LF ends a line for YAML but not for scalarEnd: such (rare) text is parsed as written.
+  if (src.includes('\r') && /\r(?!\n)/.test(src)) return undefined;
   const parts: string[] = [];
   const blocks: DeferredText['blocks'] = [];
   let from = 0;
@@ -46,24 +48,33 @@ export function deferLargeBlockScalars(src: string): DeferredText | undefined {
   return { text: parts.join(''), blocks };
 }
 
-/** The end of a block scalar under a key at column `indent`: its last line indented deeper than the key. */
+/** Per indentation: a line break, then a line indented at most that far with something other than spaces on it. */
+const OUTDENTED = new Map<number, RegExp>();
+
+/**
+ * The end of a block scalar under a key at column `indent`: the end of its last line that is indented
+ * deeper than the key and not blank (`start` if there is none). Lines of spaces, with or without a
+ * CR, are blank; anything else indented at most as far as the key ends the block. A regular
+ * expression finds that line (the block's own lines, a dashboard's thousands, are never walked in
+ * JavaScript), then the end is found by stepping back over the blank lines before it.
+ */
 function scalarEnd(src: string, start: number, indent: number): number {
-  let end = start;
-  let lineStart = src.indexOf('\n', start) + 1;
-  while (lineStart > 0 && lineStart < src.length) {
-    const nl = src.indexOf('\n', lineStart);
-    const lineEnd = nl < 0 ? src.length : nl;
-    let i = lineStart;
-    while (i < lineEnd && src.charCodeAt(i) === 32) i++;
-    const blank = i === lineEnd || (i === lineEnd - 1 && src.charCodeAt(i) === 13);
-    if (!blank) {
-      if (i - lineStart <= indent) return end;
-      end = lineEnd;
-    }
-    if (nl < 0) break;
-    lineStart = nl + 1;
+  let re = OUTDENTED.get(indent);
+  if (!re) {
+    re = new RegExp(`\\n {0,${indent}}(?=[^ \\r\\n]|\\r[^\\n])`, 'g');
+    OUTDENTED.set(indent, re);
   }
-  return end;
+  re.lastIndex = start;
+  const m = re.exec(src);
+  let p = (m ? m.index : src.length) - 1;
+  while (p >= start) {
+    const c = src.charCodeAt(p);
+    if (c !== 32 && c !== 13 && c !== 10) break;
+    p--;
+  }
+  if (p < start) return start;
+  const nl = src.indexOf('\n', p);
+  return nl < 0 ? src.length : nl;
 }
 
 /**

@@ -17,7 +17,8 @@ import { deferLargeBlockScalars, restoreDeferredBlocks } from './block-defer.js'
  */
 const YAML11_BOOL = new jsyaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (d: string | null) => d !== null && /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(d),
+  // Asked of every plain scalar that is not null, a core boolean or a number: the length check spares the regular expression for nearly all.
+  resolve: (d: string | null) => d !== null && d.length <= 5 && /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(d),
   construct: (d: string) => /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(d),
   predicate: (o: unknown) => typeof o === 'boolean',
   represent: { lowercase: (o: object) => (o ? 'true' : 'false') },
