@@ -2,8 +2,9 @@
 // YAML), snapshots, stdin and size limits, UTF-8 validation.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { parseManifestText, MAX_ALIAS_COUNT } from '../src/loaders/manifest.js';
-import { loadPaths, firstInvalidUtf8, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_YAML_SIZE } from '../src/loaders/files.js';
+import { loadPaths, firstInvalidUtf8, joinNormalized, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_YAML_SIZE } from '../src/loaders/files.js';
 import { tempDir, pod, lineOf } from './helpers/cli.js';
 
 function at(text: string, file = 'f.yaml') {
@@ -244,4 +245,16 @@ describe('firstInvalidUtf8', () => {
       assert.equal(native, want === -1, 'agrees with the platform decoder');
     });
   }
+});
+
+test('folder walks name files as path.join would, however the folder was written', async () => {
+  const dir = tempDir({ 'k8s/a.yaml': pod('a'), 'k8s/sub/b.yaml': pod('b'), 'k8s/sub/deeper/c.yml': pod('c') });
+  const rel = path.relative(process.cwd(), dir);
+  for (const given of [dir, `${dir}/`, `${dir}//k8s/../k8s/`, path.join(rel, 'k8s'), `${rel}/./k8s/`]) {
+    const r = await loadPaths([given]);
+    assert.deepEqual(r.errors, []);
+    const want = ['a.yaml', 'sub/b.yaml', 'sub/deeper/c.yml'].map((f) => path.join(given, ...(given.includes('k8s') ? [] : ['k8s']), f));
+    assert.deepEqual(r.objects.map((o) => o.file).sort(), want.sort(), given);
+  }
+  for (const [d, n] of [['.', 'x'], ['./', 'x'], ['/', 'x'], ['a/', 'x'], ['../a', 'x'], ['/a/b', 'x']]) assert.equal(joinNormalized(path.normalize(d), n), path.join(d, n));
 });

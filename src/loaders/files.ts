@@ -148,30 +148,49 @@ function expand(input: Input, out: Input[], errors: InputError[], seen: Set<stri
     if (!input.implicit || MANIFEST_EXT.has(path.extname(input.abs).toLowerCase())) out.push(input);
     return;
   }
+  // Names below are joined to this one as path.join would (it is normalized once here).
+  walk({ ...input, name: path.normalize(input.name), abs: path.normalize(input.abs) }, real, out, errors, seen);
+}
+
+/**
+ * The files of a folder whose real path is known. Entries that are plain files or folders need no
+ * stat or realpath (their real path is the folder's plus their name, so they cannot be reached twice
+ * except through a symlink, which takes the full path through expand), and their names are joined by
+ * concatenation to the folder's normalized ones.
+ */
+function walk(dir: Input, real: string, out: Input[], errors: InputError[], seen: Set<string>): void {
   let entries;
   try {
-    entries = readdirSync(input.abs, { withFileTypes: true });
+    entries = readdirSync(dir.abs, { withFileTypes: true });
   } catch (e) {
-    errors.push({ file: input.name, message: ioMessage(e) });
+    errors.push({ file: dir.name, message: ioMessage(e) });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const ent of entries) {
-    const child: Input = { name: path.join(input.name, ent.name), abs: path.join(input.abs, ent.name), implicit: true };
+    const child: Input = { name: joinNormalized(dir.name, ent.name), abs: joinNormalized(dir.abs, ent.name), implicit: true };
     if (ent.isDirectory()) {
-      if (!SKIP_DIRS.has(ent.name)) expand(child, out, errors, seen);
+      if (SKIP_DIRS.has(ent.name)) continue;
+      const key = joinNormalized(real, ent.name);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      walk(child, key, out, errors, seen);
     } else if (ent.isSymbolicLink()) {
       expand(child, out, errors, seen);
     } else if (ent.isFile() && MANIFEST_EXT.has(path.extname(ent.name).toLowerCase())) {
-      // A plain file found in a folder walk: no stat or realpath needed (its folder's real path is
-      // known, so it cannot be reached twice except through a symlink, which takes the branch above).
-      const key = path.join(real, ent.name);
+      const key = joinNormalized(real, ent.name);
       if (!seen.has(key)) {
         seen.add(key);
         out.push(child);
       }
     }
   }
+}
+
+/** path.join(dir, name) for a normalized `dir` and a directory entry's name (no separator, not `.` or `..`). */
+export function joinNormalized(dir: string, name: string): string {
+  if (dir === '.' || dir === `.${path.sep}`) return name;
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 function sizeLimit(explicit: number | undefined, head: Buffer): { limit: number; what: string } {
