@@ -43,7 +43,19 @@ export function defineRule<const M extends string>(rule: { meta: RuleMeta<M>; ha
   return Object.freeze(rule) as Rule<M>;
 }
 
+/** Templates split once into text and placeholder names: text, name, text, name, ..., text. */
+const TEMPLATE_PARTS = new Map<string, readonly string[]>();
+
 export function formatMessage(template: string, data: Record<string, string | number | boolean> | undefined): string {
   if (!data) return template;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+  let parts = TEMPLATE_PARTS.get(template);
+  if (!parts) TEMPLATE_PARTS.set(template, (parts = template.split(/\{(\w+)\}/)));
+  if (parts.length === 1) return template;
+  // One flat string (a finding's message is hashed and compared, which would flatten a concatenation).
+  const out: string[] = [parts[0]];
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i];
+    out.push(k in data ? String(data[k]) : `{${k}}`, parts[i + 1]);
+  }
+  return out.join('');
 }

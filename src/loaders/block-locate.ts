@@ -43,7 +43,8 @@ interface Entry {
   /** Where its first line starts. */
   line: number;
   col: number;
-  body: string;
+  /** The line's text from `col`, cut on first use (a lookup reads a few of a collection's entries). */
+  body?: string;
   /** Where the line after its last one starts. */
   end: number;
   /** A mapping entry's key, read on first use (null: not a plain key, the caller parses instead). */
@@ -55,10 +56,12 @@ interface Entry {
 interface Collection {
   list: Entry[];
   kind: 'seq' | 'map' | 'mixed';
+  /** Where the line after the collection starts. */
+  end: number;
 }
 
 export class BlockLocator {
-  private memo: Map<string, Collection | undefined> | undefined;
+  private memo: Map<number, Collection> | undefined;
   private top: { first: number; firstCol: number } | null | undefined;
 
   constructor(
@@ -86,8 +89,9 @@ export class BlockLocator {
         if (typeof seg !== 'number') return best; // the parser stops on a sequence asked for a key
         const e = entries[seg];
         if (!e) return best;
-        const afterDash = e.body.slice(1).replace(/^[ \t]+/, '');
-        const col = e.col + (e.body.length - afterDash.length);
+        const body = this.bodyOf(e);
+        const afterDash = body.slice(1).replace(/^[ \t]+/, '');
+        const col = e.col + (body.length - afterDash.length);
         if (afterDash === '' || afterDash.startsWith('#')) {
           // "-" alone: the item starts on the next content line.
           const next = this.nextContent(this.nextLine(e.line), e.end);
@@ -115,9 +119,10 @@ export class BlockLocator {
       }
       let found: Entry | undefined;
       let rest = '';
-      for (const e of entries) {
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
         if (e.key === undefined) {
-          const m = KEY.exec(e.body);
+          const m = KEY.exec(this.bodyOf(e));
           if (!m || (m[1] !== undefined && m[1].includes('\\'))) {
             e.key = null;
           } else {
@@ -128,7 +133,7 @@ export class BlockLocator {
         if (e.key === null) return undefined;
         if (e.key === String(seg)) {
           found = e;
-          rest = e.body.slice(e.keyLength).replace(/^[ \t]+/, '');
+          rest = this.bodyOf(e).slice(e.keyLength).replace(/^[ \t]+/, '');
           break;
         }
       }
@@ -143,7 +148,7 @@ export class BlockLocator {
       }
       if (rest.startsWith('{') || rest.startsWith('[')) {
         // A flow collection on the key's line (`hostPath: {path: /etc}`): read it if it closes there.
-        const body = found.body;
+        const body = this.bodyOf(found);
         const col = flowLocate(body, body.length - rest.length, path.slice(k + 1));
         if (col === undefined) return undefined;
         return col < 0 ? best : this.at(found.line, found.col + col);
@@ -162,6 +167,24 @@ export class BlockLocator {
   private nextLine(line: number): number {
     const nl = this.text.indexOf('\n', line);
     return nl < 0 || nl >= this.end ? this.end : nl + 1;
+  }
+
+  private bodyOf(e: Entry): string {
+    return (e.body ??= this.body(e.line, e.col));
+  }
+
+  /**
+   * The text at `at` is a sequence item's dash: `-` followed by a space, a tab or the end of the
+   * line's body (what /^-(?:[ \t]|$)/ says of the body from there).
+   */
+  private dashAt(at: number): boolean {
+    const t = this.text;
+    if (at >= this.end || t.charCodeAt(at) !== 45) return false;
+    const n = at + 1;
+    if (n >= this.end) return true;
+    const c = t.charCodeAt(n);
+    if (c === 32 || c === 9 || c === 10) return true;
+    return c === 13 && (n + 1 >= this.end || t.charCodeAt(n + 1) === 10);
   }
 
   /** The body of the line starting at `line` with this indentation: up to its line break, without a CR. */
@@ -204,15 +227,19 @@ export class BlockLocator {
    * dash lines. `undefined` when the layout is not plain block style.
    */
   private entries(scope: Scope): Collection | undefined {
-    // Findings on one object share their paths' beginnings: each collection is read once.
-    const memoKey = `${scope.first}:${scope.firstCol}:${scope.end}`;
-    this.memo ??= new Map();
-    if (this.memo.has(memoKey)) return this.memo.get(memoKey);
+    // Findings on one object share their paths' beginnings: each collection is read once. A
+    // collection is known by where its first line starts and its column (its end follows from them;
+    // it is checked all the same).
+    const memoKey = scope.first * 4096 + scope.firstCol;
+    const memo = (this.memo ??= new Map());
+    const known = scope.firstCol < 4096 ? memo.get(memoKey) : undefined;
+    if (known !== undefined && known.end === scope.end) return known;
     const list = this.readEntries(scope);
-    const dash = (e: Entry): boolean => /^-(?:[ \t]|$)/.test(e.body);
-    const seq = list.length > 0 && dash(list[0]);
-    const found: Collection = { list, kind: list.some((e) => dash(e) !== seq) ? 'mixed' : seq ? 'seq' : 'map' };
-    this.memo.set(memoKey, found);
+    const seq = list.length > 0 && this.dashAt(list[0].line + list[0].col);
+    let mixed = false;
+    for (let i = 1; i < list.length && !mixed; i++) mixed = this.dashAt(list[i].line + list[i].col) !== seq;
+    const found: Collection = { list, kind: mixed ? 'mixed' : seq ? 'seq' : 'map', end: scope.end };
+    if (scope.firstCol < 4096) memo.set(memoKey, found);
     return found;
   }
 
@@ -236,9 +263,8 @@ export class BlockLocator {
   private readEntries(scope: Scope): Entry[] {
     const base = scope.firstCol;
     const out: Entry[] = [];
-    const firstBody = this.body(scope.first, base);
-    out.push({ line: scope.first, col: base, body: firstBody, end: scope.end });
-    const isSeq = /^-(?:[ \t]|$)/.test(firstBody);
+    out.push({ line: scope.first, col: base, end: scope.end });
+    const isSeq = this.dashAt(scope.first + base);
     // Only lines indented by at most `base` end an entry or start one; the regular expression skips the rest.
     const re = upTo(base);
     re.lastIndex = this.nextLine(scope.first) - 1;
@@ -250,10 +276,9 @@ export class BlockLocator {
         out[out.length - 1].end = line;
         return this.trim(out, line);
       }
-      const body = this.body(line, indent);
-      if (!isSeq && /^-(?:[ \t]|$)/.test(body)) continue; // "key:\n- item" at the same indentation: part of the previous entry
+      if (!isSeq && this.dashAt(line + indent)) continue; // "key:\n- item" at the same indentation: part of the previous entry
       out[out.length - 1].end = line;
-      out.push({ line, col: base, body, end: scope.end });
+      out.push({ line, col: base, end: scope.end });
     }
     return out;
   }

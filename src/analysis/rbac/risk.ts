@@ -381,7 +381,10 @@ function check(layers: PowerLayers, inCluster: (a: number) => boolean, inNs: ((a
   for (let index = 0; index < tech.variants.length; index++) {
     const variant = tech.variants[index];
     let ok = true;
-    for (const va of variant.atoms) {
+    // Indexed: asked for every technique of every identity, mostly before V8 optimizes it (a for-of
+    // there makes an iterator and a result object per step).
+    for (let i = 0; i < variant.atoms.length; i++) {
+      const va = variant.atoms[i];
       const a = ATOM_INDEX[va.atom];
       if (!inCluster(a) && (va.where !== 'ns' || !inNs?.(a))) {
         ok = false;
