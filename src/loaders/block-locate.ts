@@ -81,7 +81,7 @@ export class BlockLocator {
     for (let k = 0; k < path.length; k++) {
       const seg = path[k];
       const collection = this.entries(scope);
-      if (collection === undefined || collection.kind === 'mixed') return undefined;
+      if (collection.kind === 'mixed') return undefined;
       const entries = collection.list;
       if (entries.length === 0) return best;
       const last = k === path.length - 1;
@@ -203,7 +203,7 @@ export class BlockLocator {
     return j - line;
   }
 
-  /** The match `m` of a content pattern found content within the range (not a CR that ends it). */
+  /** Content found at `contentAt` lies inside the range (and is not a CR that ends the range's last line). */
   private inRange(contentAt: number): boolean {
     if (contentAt >= this.end) return false;
     return this.text.charCodeAt(contentAt) !== 13 || contentAt + 1 < this.end;
@@ -224,9 +224,9 @@ export class BlockLocator {
   /**
    * The entries of a block collection: lines at its base column, each with the range of lines that
    * belong to it. A key whose sequence value sits at the same indentation ("key:\n- a") keeps its
-   * dash lines. `undefined` when the layout is not plain block style.
+   * dash lines. A mix of sequence items and mapping entries is not plain block style (the caller parses).
    */
-  private entries(scope: Scope): Collection | undefined {
+  private entries(scope: Scope): Collection {
     // Findings on one object share their paths' beginnings: each collection is read once. A
     // collection is known by where its first line starts and its column (its end follows from them;
     // it is checked all the same).
