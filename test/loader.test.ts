@@ -3,6 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import jsyaml from 'js-yaml';
 import { parseManifestText, MAX_ALIAS_COUNT } from '../src/loaders/manifest.js';
 import { loadPaths, firstInvalidUtf8, joinNormalized, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_YAML_SIZE } from '../src/loaders/files.js';
 import { tempDir, pod, lineOf } from './helpers/cli.js';
@@ -257,4 +258,25 @@ test('folder walks name files as path.join would, however the folder was written
     assert.deepEqual(r.objects.map((o) => o.file).sort(), want.sort(), given);
   }
   for (const [d, n] of [['.', 'x'], ['./', 'x'], ['/', 'x'], ['a/', 'x'], ['../a', 'x'], ['/a/b', 'x']]) assert.equal(joinNormalized(path.normalize(d), n), path.join(d, n));
+});
+
+test('plain scalars read as js-yaml core schema with YAML 1.1 booleans and merge keys reads them', () => {
+  // The reference: the library's own core schema, extended as the loader's schema is described.
+  const yaml11 = new jsyaml.Type('tag:yaml.org,2002:bool', {
+    kind: 'scalar',
+    resolve: (d: string | null) => d !== null && /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(d),
+    construct: (d: string) => /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(d),
+  });
+  const reference = jsyaml.CORE_SCHEMA.extend({ implicit: [yaml11, (jsyaml as unknown as { types: { merge: InstanceType<typeof jsyaml.Type> } }).types.merge] });
+  const scalars = [
+    '0', '-0', '+0', '12', '-12', '+12', '0x1F', '-0x1f', '0o17', '0b101', '0777', '1_000', '0x_1F', '1e3', '1.5e-3', '-1.5E+3', '.5', '-.5', '+.5', '5.',
+    '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '.NAN', 'inf', 'nan', '1:30', '1.2.3', '0.0.0.0/0', '10.0.0.1', '-1-2', '+', '.', '-a', '+x', '.x', '1a', '0x', '0b', '0o',
+    'y', 'Y', 'yes', 'No', 'ON', 'off', 'true', 'False', 'TRUE', 'tRue', 'null', 'Null', 'NULL', '~', '', 'nginx:1.25', '"12"', "'0x1F'", '!!str 12', '!!int "12"', '!!float 1',
+  ];
+  const doc = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: scalars\ndata:\n${scalars.map((s, i) => `  k${i}: ${s}`).join('\n')}\n`;
+  const want = jsyaml.load(doc, { schema: reference, json: true }) as { data: Record<string, unknown> };
+  const r = parseManifestText(doc, 'scalars.yaml');
+  assert.deepEqual(r.errors, []);
+  const got = (r.objects[0].obj as unknown as { data: Record<string, unknown> }).data;
+  scalars.forEach((s, i) => assert.ok(Object.is(got[`k${i}`], want.data[`k${i}`]), `${s}: ${String(got[`k${i}`])} vs ${String(want.data[`k${i}`])}`));
 });

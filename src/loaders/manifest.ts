@@ -24,7 +24,39 @@ const YAML11_BOOL = new jsyaml.Type('tag:yaml.org,2002:bool', {
   represent: { lowercase: (o: object) => (o ? 'true' : 'false') },
   defaultStyle: 'lowercase',
 });
-const K8S_YAML_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [YAML11_BOOL, (jsyaml as unknown as { types: { merge: InstanceType<typeof jsyaml.Type> } }).types.merge] });
+type YamlType = InstanceType<typeof jsyaml.Type>;
+const YAML_TYPES = (jsyaml as unknown as { types: Record<'null' | 'int' | 'float' | 'merge', YamlType> }).types;
+/** What numberType reads of js-yaml's int and float types. */
+interface CoreScalarType {
+  tag: string;
+  resolve(d: string): boolean;
+  construct(d: string): unknown;
+  predicate: ((o: object) => boolean) | null;
+  represent: ((o: object) => unknown) | Record<string, (o: object) => unknown> | null;
+  defaultStyle: string | null;
+}
+/**
+ * A core-schema type whose resolve is first asked only of scalars that can start the numbers it reads
+ * (js-yaml asks every implicit type of every plain scalar, and most scalars are names and words).
+ */
+function numberType(base: YamlType, first: RegExp): YamlType {
+  const b = base as unknown as CoreScalarType;
+  return new jsyaml.Type(b.tag, {
+    kind: 'scalar',
+    resolve: (d: string | null) => d !== null && first.test(d) && b.resolve(d),
+    construct: (d: string) => b.construct(d),
+    predicate: b.predicate ?? undefined,
+    represent: (b.represent ?? undefined) as jsyaml.TypeConstructorOptions['represent'],
+    defaultStyle: b.defaultStyle ?? undefined,
+  });
+}
+/**
+ * The core schema (null, bool, int, float: js-yaml's CORE_SCHEMA), with the YAML 1.1 booleans in
+ * place of the core ones and merge keys. Integers start with a sign or a digit, floats also with a dot.
+ */
+const K8S_YAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [YAML_TYPES.null, YAML11_BOOL, numberType(YAML_TYPES.int, /^[-+0-9]/), numberType(YAML_TYPES.float, /^[-+.0-9]/), YAML_TYPES.merge],
+});
 /**
  * Fast path: js-yaml builds the values (several times faster than building a YAML syntax tree);
  * positions come from the `yaml` parser, only for documents that need one (a finding's line).
