@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import jsyaml from 'js-yaml';
 import { parseAllDocuments, LineCounter } from 'yaml';
 import { BlockLocator } from '../src/loaders/block-locate.js';
 import { parseLocatedDocument } from '../src/loaders/manifest.js';
@@ -134,3 +135,40 @@ function check(text: string, file: string): number {
   }
   return answered;
 }
+
+/** A small deterministic random generator (tests must be repeatable). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test('block locator agrees with the parser on generated documents (layouts, comments, blank lines, CRLF)', () => {
+  const r = rng(7);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const words = ['a', 'name', 'image', 'x-y', 'app.kubernetes.io/name', 'has space', '0', 'yes', 'key: colon', "it's", '#hash', '-dash', '*star', 'true', ''];
+  const value = (depth: number): unknown => {
+    const roll = r();
+    if (depth > 3 || roll < 0.35) return pick<unknown>([pick(words), 42, -1.5, true, null, 'multi\nline\ntext', pick(words) + ' ' + pick(words)]);
+    if (roll < 0.65) return Array.from({ length: Math.floor(r() * 4) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = Math.floor(r() * 5); i > 0; i--) o[pick(words.filter((w) => w !== ''))] = value(depth + 1);
+    return o;
+  };
+  let answered = 0;
+  for (let n = 0; n < 400; n++) {
+    const doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `m${n}` }, data: value(0), spec: value(0) };
+    let text = jsyaml.dump(doc, { indent: pick([2, 3, 4]), noArrayIndent: r() < 0.5, flowLevel: r() < 0.2 ? pick([2, 3]) : -1, lineWidth: -1, quotingType: pick(['"', "'"] as const) });
+    // Comments and blank lines between lines, at any indentation.
+    text = text
+      .split('\n')
+      .map((l) => (r() < 0.1 ? `${' '.repeat(Math.floor(r() * 8))}# note\n${l}` : r() < 0.05 ? `\n${l}` : l))
+      .join('\n');
+    if (r() < 0.3) text = text.replace(/\n/g, '\r\n');
+    if (r() < 0.2) text = `---\n${text}`;
+    answered += check(text, `generated-${n}.yaml`);
+  }
+  assert.ok(answered > 4000, `the block locator answered ${answered} paths`);
+});

@@ -58,7 +58,28 @@ interface Collection {
   kind: 'seq' | 'map' | 'mixed';
   /** Where the line after the collection starts. */
   end: number;
+  /** What each path segment asked of it found (memo of BlockLocator.step). */
+  steps?: Map<string | number, Step>;
 }
+
+/** The answer is the best location found before this segment. */
+const KEEP = 'keep';
+/** Not plain block YAML here: the caller parses. */
+const UNSURE = 'unsure';
+/** A flow collection on a key's line, read for the rest of the path. */
+interface FlowValue {
+  body: string;
+  /** Where the collection opens in `body`. */
+  open: number;
+  line: number;
+  col: number;
+}
+/**
+ * One path segment looked up in a collection: nothing found (KEEP), not sure (UNSURE), or the entry
+ * found (its location, the answer if the path ends here) and what the rest of the path is looked up
+ * in: the entry's value as a collection, a flow collection, nothing deeper (KEEP), or UNSURE.
+ */
+type Step = typeof KEEP | typeof UNSURE | { loc: SourceLocation; then: Scope | FlowValue | typeof KEEP | typeof UNSURE };
 
 export class BlockLocator {
   private memo: Map<number, Collection> | undefined;
@@ -79,84 +100,90 @@ export class BlockLocator {
     let scope: Scope = { first, firstCol, end: this.end };
     let best = this.at(first, firstCol);
     for (let k = 0; k < path.length; k++) {
-      const seg = path[k];
       const collection = this.entries(scope);
       if (collection.kind === 'mixed') return undefined;
-      const entries = collection.list;
-      if (entries.length === 0) return best;
-      const last = k === path.length - 1;
-      if (collection.kind === 'seq') {
-        if (typeof seg !== 'number') return best; // the parser stops on a sequence asked for a key
-        const e = entries[seg];
-        if (!e) return best;
-        const body = this.bodyOf(e);
-        const afterDash = body.slice(1).replace(/^[ \t]+/, '');
-        const col = e.col + (body.length - afterDash.length);
-        if (afterDash === '' || afterDash.startsWith('#')) {
-          // "-" alone: the item starts on the next content line.
-          const next = this.nextContent(this.nextLine(e.line), e.end);
-          if (next < 0) return undefined;
-          const indent = this.indent(next);
-          best = this.at(next, indent);
-          if (last) return best;
-          scope = { first: next, firstCol: indent, end: e.end };
-          continue;
-        }
-        if (/^[&!*{[|>"']/.test(afterDash) || /^-(?:[ \t]|$)/.test(afterDash)) {
-          if (last && !/^[&!*]/.test(afterDash)) return this.at(e.line, col);
-          return undefined;
-        }
-        best = this.at(e.line, col);
-        if (last) return best;
-        if (!KEY.test(afterDash)) return best; // a scalar item: nothing deeper
-        scope = { first: e.line, firstCol: col, end: e.end };
-        continue;
-      }
-      // A mapping.
-      if (typeof seg === 'number' && entries.length > 0) {
-        // The parser looks the number up as a key; keys that are numbers are rare enough to parse.
-        return undefined;
-      }
-      let found: Entry | undefined;
-      let rest = '';
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i];
-        if (e.key === undefined) {
-          const m = KEY.exec(this.bodyOf(e));
-          if (!m || (m[1] !== undefined && m[1].includes('\\'))) {
-            e.key = null;
-          } else {
-            e.key = m[1] !== undefined ? m[1] : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
-            e.keyLength = m[0].length;
-          }
-        }
-        if (e.key === null) return undefined;
-        if (e.key === String(seg)) {
-          found = e;
-          rest = this.bodyOf(e).slice(e.keyLength).replace(/^[ \t]+/, '');
-          break;
-        }
-      }
-      if (!found) return best;
-      best = this.at(found.line, found.col);
-      if (last) return best;
-      if (rest === '' || rest.startsWith('#')) {
-        const next = this.nextContent(this.nextLine(found.line), found.end);
-        if (next < 0) return best; // null value
-        scope = { first: next, firstCol: this.indent(next), end: found.end };
-        continue;
-      }
-      if (rest.startsWith('{') || rest.startsWith('[')) {
+      const seg = path[k];
+      // Findings on an object ask for the same few places: each step is worked out once.
+      collection.steps ??= new Map();
+      let step = collection.steps.get(seg);
+      if (step === undefined) collection.steps.set(seg, (step = this.step(collection, seg)));
+      if (step === KEEP) return best;
+      if (step === UNSURE) return undefined;
+      best = step.loc;
+      if (k === path.length - 1) return best;
+      const then = step.then;
+      if (then === KEEP) return best;
+      if (then === UNSURE) return undefined;
+      if ('body' in then) {
         // A flow collection on the key's line (`hostPath: {path: /etc}`): read it if it closes there.
-        const body = this.bodyOf(found);
-        const col = flowLocate(body, body.length - rest.length, path.slice(k + 1));
+        const col = flowLocate(then.body, then.open, path.slice(k + 1));
         if (col === undefined) return undefined;
-        return col < 0 ? best : this.at(found.line, found.col + col);
+        return col < 0 ? best : this.at(then.line, then.col + col);
       }
-      if (/^[&!*]/.test(rest)) return undefined; // anchors, tags, aliases
-      return best; // a scalar (plain, quoted or block): nothing deeper
+      scope = then;
     }
     return best;
+  }
+
+  /** What one path segment finds in a collection (see Step). */
+  private step(collection: Collection, seg: string | number): Step {
+    const entries = collection.list;
+    if (entries.length === 0) return KEEP;
+    if (collection.kind === 'seq') {
+      if (typeof seg !== 'number') return KEEP; // the parser stops on a sequence asked for a key
+      const e = entries[seg];
+      if (!e) return KEEP;
+      const body = this.bodyOf(e);
+      const after = skipBlanks(body, 1);
+      const col = e.col + after;
+      const c = body.charAt(after);
+      if (c === '' || c === '#') {
+        // "-" alone: the item starts on the next content line.
+        const next = this.nextContent(this.nextLine(e.line), e.end);
+        if (next < 0) return UNSURE;
+        const indent = this.indent(next);
+        return { loc: this.at(next, indent), then: { first: next, firstCol: indent, end: e.end } };
+      }
+      if ('&!*'.includes(c)) return UNSURE; // anchors, tags, aliases
+      // A flow collection, a block scalar, a quoted scalar or a nested sequence: the item is here, nothing deeper.
+      if ('{[|>"\''.includes(c) || /^-(?:[ \t]|$)/.test(body.slice(after))) return { loc: this.at(e.line, col), then: UNSURE };
+      const loc = this.at(e.line, col);
+      if (!KEY.test(body.slice(after))) return { loc, then: KEEP }; // a scalar item: nothing deeper
+      return { loc, then: { first: e.line, firstCol: col, end: e.end } };
+    }
+    // A mapping.
+    if (typeof seg === 'number') return UNSURE; // the parser looks the number up as a key; keys that are numbers are rare enough to parse
+    let found: Entry | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.key === undefined) {
+        const m = KEY.exec(this.bodyOf(e));
+        if (!m || (m[1] !== undefined && m[1].includes('\\'))) {
+          e.key = null;
+        } else {
+          e.key = m[1] !== undefined ? m[1] : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3].trimEnd();
+          e.keyLength = m[0].length;
+        }
+      }
+      if (e.key === null) return UNSURE;
+      if (e.key === seg) {
+        found = e;
+        break;
+      }
+    }
+    if (!found) return KEEP;
+    const loc = this.at(found.line, found.col);
+    const body = this.bodyOf(found);
+    const open = skipBlanks(body, found.keyLength!);
+    const c = body.charAt(open);
+    if (c === '' || c === '#') {
+      const next = this.nextContent(this.nextLine(found.line), found.end);
+      if (next < 0) return { loc, then: KEEP }; // null value
+      return { loc, then: { first: next, firstCol: this.indent(next), end: found.end } };
+    }
+    if (c === '{' || c === '[') return { loc, then: { body, open, line: found.line, col: found.col } };
+    if ('&!*'.includes(c)) return { loc, then: UNSURE }; // anchors, tags, aliases
+    return { loc, then: KEEP }; // a scalar (plain, quoted or block): nothing deeper
   }
 
   private at(line: number, col: number): SourceLocation {
