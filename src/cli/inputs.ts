@@ -5,7 +5,7 @@ import { UserError } from '../core/types.js';
 import { loadPaths, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_YAML_SIZE } from '../loaders/files.js';
 import { ClusterState } from '../model/cluster-state.js';
 import type { CliIO } from './io.js';
-import { LARGE_INPUT_BYTES, inputIsLarge } from './heap.js';
+import { LARGE_INPUT_BYTES, inputIsLarge, youngGenerationCheckpoint } from './heap.js';
 
 export interface InputOpts {
   file: string[];
@@ -101,6 +101,7 @@ export async function gatherInputs(paths: string[], o: InputOpts, io: CliIO): Pr
       onSize: (n) => {
         bytes += n;
         if (bytes > LARGE_INPUT_BYTES) inputIsLarge();
+        else youngGenerationCheckpoint();
       },
     });
     // Loops, not push(...spread): hundreds of thousands of objects would overflow the stack.
