@@ -37,10 +37,9 @@ export function runRules(state: ClusterState, rules: readonly Rule[], opts: Engi
   // exactly on a match: a Set of joined strings held ~300 bytes per finding until the scan ended.
   const seen = new Map<number, Seen | Seen[]>();
   const noPosition = new Map<string, SourceLocation>();
-  // Rules report on one object after another (every pod rule on a pod, then the next pod), and often
-  // at the same place (a container's securityContext): the locations found on the current object are
-  // kept until a finding on another one (1,651 findings on perf/ are at 671 places).
-  // The dedupe key of the object reported on last (rules report on one object after another).
+  // Rules report on one object after another (every pod rule on a pod, then the next pod). The
+  // dedupe key of the object reported on last is kept, and so are the locations found on it: findings
+  // are often at the same place (a container's securityContext; 1,651 findings on perf/ are at 671).
   let keyObject: LoadedObject | undefined;
   let keyOfObject = '';
   let locObject: LoadedObject | undefined;
