@@ -27,11 +27,14 @@ const kubeward = runBundle(script);
 // Packages loaded on demand (cloud SDKs, the Kubernetes client...) are imported from here: the
 // bundle, a script compiled with cached data, cannot import() on Node 20 (src/core/packages.ts).
 kubeward.setPackageImporter((specifier) => import(specifier));
-// Heap settings, after the bundle is compiled (V8 checks the cache against its flags at that point):
-// scans of small inputs keep a small young generation, and a streaming audit analysis keeps its heap
-// near its bounded live state (src/cli/heap.ts).
-if (process.argv[2] === 'scan') kubeward.keepYoungGenerationSmall();
-else if (process.argv[2] === 'audit' && process.argv[3] === 'analyze') kubeward.boundHeapGrowth();
+// V8 settings, after the bundle is compiled (V8 checks the cache against its flags at that point):
+// scans keep a small young generation until their input turns out large, and let functions run
+// longer before V8 optimizes them (src/cli/heap.ts, src/cli/tiering.ts); a streaming audit analysis
+// keeps its heap near its bounded live state.
+if (process.argv[2] === 'scan') {
+  kubeward.keepYoungGenerationSmall();
+  kubeward.optimizeLater();
+} else if (process.argv[2] === 'audit' && process.argv[3] === 'analyze') kubeward.boundHeapGrowth();
 kubeward.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -95,6 +95,7 @@ await build({
     contents: [
       "export { main } from './cli/main.js';",
       "export { keepYoungGenerationSmall, boundHeapGrowth } from './cli/heap.js';",
+      "export { optimizeLater } from './cli/tiering.js';",
       "export { setPackageImporter } from './core/packages.js';",
     ].join('\n'),
     resolveDir: join(dist, 'src'),
