@@ -22,7 +22,7 @@ function compileBundle(cachedData) {
   return new vm.Script(Module.wrap(code), { filename: BUNDLE, cachedData });
 }
 
-/** Runs the compiled bundle's top level and returns its exports (main, and the heap settings). */
+/** Runs the compiled bundle's top level and returns its exports (main, and the V8 settings the bin applies). */
 function runBundle(script) {
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinModules } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fromRoot } from './helpers/paths.js';
 import { kubeward, runBin, tempDir } from './helpers/cli.js';
@@ -56,7 +56,6 @@ test('the code cache is taken; a run where V8 refuses it gives the same results'
 test('packages loaded on demand are imported through the bin: ajv for a config file, the Kubernetes client for a cluster', async () => {
   const dir = tempDir();
   const cfg = path.join(dir, 'kubeward.yaml');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(cfg, 'failOn: sometimes\n');
   const bad = await runBin(['scan', fromRoot('examples', 'shop'), '--config', cfg]);
   assert.equal(bad.code, 2, bad.stderr);

@@ -8,7 +8,8 @@
 // training run here) the functions a scan calls are not parsed and compiled again on every run,
 // which saves another ~0.05 s.
 //
-// - dist/bundle/kubeward.cjs: one script holding the CLI (main) and its heap settings (heap.ts).
+// - dist/bundle/kubeward.cjs: one script holding the CLI (main) and the V8 settings the bin applies
+//   (heap.ts, tiering.ts).
 //   A script, not an ES module, because only a script can be compiled with cached data on Node 20
 //   (vm.Script). Commands other than `scan` are modules initialised on first use (their code is
 //   only pre-parsed until then). Packages stay external, except the small pure-JavaScript ones a
@@ -34,13 +35,15 @@ const out = join(dist, 'bundle');
 /** Packages bundled in: what `kubeward scan` loads on every run. Everything else is imported at run time. */
 const BUNDLED = new Set(['commander', 'yaml', 'js-yaml', 'ipaddr.js']);
 
+/** The package a bare specifier names: `yaml`, `@aws-sdk/client-eks` (of `@aws-sdk/client-eks/x`). */
+const packageOf = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+
 const externalPackages = {
   name: 'external-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      const pkg = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-      return BUNDLED.has(pkg) ? undefined : { path: args.path, external: true };
+      return BUNDLED.has(packageOf(args.path)) ? undefined : { path: args.path, external: true };
     });
   },
 };
@@ -55,8 +58,7 @@ const packagesThroughImportPackage = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/, namespace: 'file' }, (args) => {
       if (args.path.startsWith('node:') || args.kind === 'entry-point') return undefined;
-      const pkg = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-      if (BUNDLED.has(pkg) || args.importer.includes('/node_modules/')) return undefined;
+      if (BUNDLED.has(packageOf(args.path)) || args.importer.includes('/node_modules/')) return undefined;
       return { errors: [{ text: `${args.importer} loads ${args.path} with ${args.kind}: load it with importPackage (src/core/packages.ts)` }] };
     });
   },

@@ -10,6 +10,8 @@
 // trailing blank lines do not change the value) with nothing after it, and at least MIN_BYTES of
 // block. A block scalar's content has no syntax of its own, so nothing is lost by not reading it now.
 
+import { lineIndentedAtMost } from './lines.js';
+
 const MARKER = 'kubeward.io/deferred-block/';
 const MIN_BYTES = 8192;
 const HEADER = /^( *)([A-Za-z0-9_][A-Za-z0-9_.\/-]*): (?:\||>)-?[ \t]*(?=\r?$)/gm;
@@ -48,9 +50,6 @@ export function deferLargeBlockScalars(src: string): DeferredText | undefined {
   return { text: parts.join(''), blocks };
 }
 
-/** Per indentation: a line break, then a line indented at most that far with something other than spaces on it. */
-const OUTDENTED = new Map<number, RegExp>();
-
 /**
  * The end of a block scalar under a key at column `indent`: the end of its last line that is indented
  * deeper than the key and not blank (`start` if there is none). Lines of spaces, with or without a
@@ -59,11 +58,7 @@ const OUTDENTED = new Map<number, RegExp>();
  * JavaScript), then the end is found by stepping back over the blank lines before it.
  */
 function scalarEnd(src: string, start: number, indent: number): number {
-  let re = OUTDENTED.get(indent);
-  if (!re) {
-    re = new RegExp(`\\n {0,${indent}}(?=[^ \\r\\n]|\\r[^\\n])`, 'g');
-    OUTDENTED.set(indent, re);
-  }
+  const re = lineIndentedAtMost(indent, 'content');
   re.lastIndex = start;
   const m = re.exec(src);
   let p = (m ? m.index : src.length) - 1;

@@ -5,22 +5,8 @@
 // parses the document properly. Gives the same answer as the parser-based locator: the line of the
 // deepest key or item found on the path (verified by test/block-locate.test.ts).
 import type { ObjPath, SourceLocation } from '../core/types.js';
+import { lineIndentedAtMost } from './lines.js';
 
-/**
- * Where the next line with content (not blank, not a comment) starts, found by a regular expression
- * from a line break: `\n`, then at most `max` spaces (its indentation), then content. A body that is
- * only a CR (CRLF files) is blank. Lines more indented than `max` are never looked at, so reading the
- * top-level keys of a 1 MB document (a ConfigMapList of dashboards) jumps over its nested lines.
- */
-const UP_TO = new Map<number, RegExp>();
-function upTo(max: number): RegExp {
-  let re = UP_TO.get(max);
-  if (!re) {
-    re = new RegExp(`\\n {0,${max}}(?=[^ \\n\\r#]|\\r[^\\n])`, 'g');
-    UP_TO.set(max, re);
-  }
-  return re;
-}
 /** The next line with content at any indentation. */
 const ANY_CONTENT = /\n *(?=[^ \n\r#]|\r[^\n])/g;
 /** A line with content at this line start (sticky): its indentation is the match's length. */
@@ -292,8 +278,9 @@ export class BlockLocator {
     const out: Entry[] = [];
     out.push({ line: scope.first, col: base, end: scope.end });
     const isSeq = this.dashAt(scope.first + base);
-    // Only lines indented by at most `base` end an entry or start one; the regular expression skips the rest.
-    const re = upTo(base);
+    // Only lines indented by at most `base` end an entry or start one; the regular expression skips
+    // the rest (reading the top-level keys of a 1 MB ConfigMapList jumps over its nested lines).
+    const re = lineIndentedAtMost(base, 'blank');
     re.lastIndex = this.nextLine(scope.first) - 1;
     for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) {
       const line = m.index + 1;

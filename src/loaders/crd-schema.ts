@@ -16,6 +16,8 @@
 // What this gives up: a YAML error inside a skipped schema is not reported (kubectl would reject
 // the file; kubeward never reads that part).
 
+import { lineIndentedAtMost } from './lines.js';
+
 /** What stands in for a skipped schema. Sections that contain it already are not skimmed. */
 export const SKIPPED_SCHEMA_MARKER = 'kubeward.io/skipped-openAPIV3Schema';
 
@@ -50,22 +52,15 @@ export function skimCrdSchemas(src: string): SkimmedText | undefined {
   return { text: parts.join(''), skipped };
 }
 
-/** Per indentation: a line break followed by a line whose content starts at or left of that column. */
-const OUTDENTED = new Map<number, RegExp>();
-
 /**
  * Where the block under a key at column `indent` ends: the offset of the line break before the first
  * line that is not part of it (or the end of the text). `start` is the end of the key's line. Blank
  * lines and comments never end it; a `- ` item at the key's own column is part of it.
  */
 function blockEnd(src: string, start: number, indent: number): number {
-  let re = OUTDENTED.get(indent);
-  if (!re) {
-    // A tab, or a lone CR, where content would start counts as content: the skim then ends early,
-    // the rest fails to parse, and the section is parsed as written.
-    re = new RegExp(`\n {0,${indent}}(?=[^ \n\r#]|\r[^\n])`, 'g');
-    OUTDENTED.set(indent, re);
-  }
+  // A tab, or a lone CR, where content would start counts as content: the skim then ends early, the
+  // rest fails to parse, and the section is parsed as written.
+  const re = lineIndentedAtMost(indent, 'blank');
   re.lastIndex = start;
   for (let m = re.exec(src); m !== null; m = re.exec(src)) {
     const at = m.index + m[0].length;

@@ -6,6 +6,7 @@ import {
   evaluateFromObjects,
   riskFor,
   matchAtoms,
+  ruleAllows,
   ATOMS,
   TECHNIQUES,
   scopeText,
@@ -21,6 +22,7 @@ import {
 } from '../../src/analysis/rbac/index.js';
 import type { KubeObject } from '../../src/core/types.js';
 import { clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, saUser, user } from '../helpers/rbac.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const R = 'rbac.authorization.k8s.io';
 const pr = (p: Partial<PolicyRule>): PolicyRule => ({ verbs: [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: [], ...p });
@@ -54,6 +56,33 @@ describe('atoms: exact rule matching', () => {
     // A named atom (aws-auth) matches a rule naming it, or a rule without names; not another name.
     assert.ok(atomIds(pr({ verbs: ['patch'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'] })).includes('update-aws-auth'));
     assert.ok(!atomIds(pr({ verbs: ['patch'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['coredns'] })).includes('update-aws-auth'));
+  });
+
+  test('matchAtoms grants exactly what the authorizer (ruleAllows) allows, for random rules', () => {
+    // matchAtoms checks each atom's verbs and targets without making a request per pair: it must
+    // stay the same answer as ruleAllows on those requests.
+    const r = mulberry32(11);
+    const some = <T>(xs: readonly T[]): T[] => xs.filter(() => r() < 0.25);
+    const verbs = [...new Set(ATOMS.flatMap((a) => a.verbs)), '*', 'list', 'watch', 'GET'];
+    const groups = [...new Set(ATOMS.flatMap((a) => a.targets.map((t) => t.apiGroup))), '*', 'extensions'];
+    const resources = [...new Set(ATOMS.flatMap((a) => a.targets.map((t) => (t.subresource ? `${t.resource}/${t.subresource}` : t.resource)))), '*', '*/exec', '*/status', 'pods/*', 'configmaps'];
+    const names = ['aws-auth', 'web-0', 'coredns', ''];
+    let granted = 0;
+    for (let n = 0; n < 3000; n++) {
+      const rule = pr({ verbs: some(verbs), apiGroups: some(groups), resources: some(resources), resourceNames: r() < 0.3 ? some(names) : [] });
+      const got = new Map(matchAtoms(rule).map((m) => [m.atom, m]));
+      ATOMS.forEach((a, i) => {
+        const restricted = rule.resourceNames.length > 0;
+        const name = a.mode === 'named' ? a.name! : a.mode === 'any-name' && restricted ? rule.resourceNames[0] : '';
+        const allowed =
+          a.mode === 'unnamed' && restricted
+            ? 0
+            : a.verbs.flatMap((verb) => a.targets.map((t) => ({ verb, apiGroup: t.apiGroup, resource: t.resource, subresource: t.subresource, name }))).filter((req) => ruleAllows(req, rule)).length;
+        assert.equal(got.get(i)?.matched.length ?? 0, allowed, `${a.id} for ${JSON.stringify(rule)}`);
+        if (allowed > 0) granted++;
+      });
+    }
+    assert.ok(granted > 1000, `${granted} grants compared`);
   });
 
   test('verbs are case-sensitive; * on * on * is the full atom only without resourceNames', () => {
